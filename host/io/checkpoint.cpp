@@ -1,0 +1,173 @@
+#include "bitrec/checkpoint.hpp"
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <vector>
+
+#include "bitrec/config_io.hpp"
+#include "bitrec/error.hpp"
+
+namespace bitrec {
+namespace {
+
+constexpr char kMagic[8] = {'B', 'I', 'T', 'R', 'E', 'C', 'C', 'K'};
+
+class Writer {
+ public:
+  template <class T>
+  void put(const T& v) { append(&v, sizeof v); }
+  void put_string(const std::string& s) {
+    put<uint64_t>(s.size());
+    append(s.data(), s.size());
+  }
+  void put_floats(const std::vector<float>& v) {
+    put<uint64_t>(v.size());
+    append(v.data(), v.size() * sizeof(float));
+  }
+  void append(const void* p, size_t n) {
+    const char* c = static_cast<const char*>(p);
+    bytes.insert(bytes.end(), c, c + n);
+  }
+  std::vector<char> bytes;
+};
+
+class Reader {
+ public:
+  Reader(const std::string& path, const std::vector<char>& bytes, size_t end)
+      : path_(path), bytes_(bytes), end_(end) {}
+  template <class T>
+  T get() {
+    T v;
+    take(&v, sizeof v);
+    return v;
+  }
+  std::string get_string() {
+    const uint64_t n = get<uint64_t>();
+    need(n);
+    std::string s(bytes_.data() + pos_, n);
+    pos_ += n;
+    return s;
+  }
+  std::vector<float> get_floats(uint64_t expected) {
+    const uint64_t n = get<uint64_t>();
+    if (n != expected) throw InputError(path_ + ": tensor has " + std::to_string(n) + " values, expected " + std::to_string(expected));
+    std::vector<float> v(n);
+    take(v.data(), n * sizeof(float));
+    return v;
+  }
+
+ private:
+  void need(uint64_t n) const {
+    if (pos_ + n > end_) throw InputError(path_ + ": truncated checkpoint");
+  }
+  void take(void* dst, size_t n) {
+    need(n);
+    std::memcpy(dst, bytes_.data() + pos_, n);
+    pos_ += n;
+  }
+  const std::string& path_;
+  const std::vector<char>& bytes_;
+  size_t end_;
+  size_t pos_ = sizeof kMagic + sizeof(uint32_t);
+};
+
+}  // namespace
+
+uint32_t crc32(const void* data, size_t bytes, uint32_t crc) {
+  static uint32_t table[256] = {0};
+  static const bool ready = [] {
+    for (uint32_t i = 0; i < 256; ++i) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      table[i] = c;
+    }
+    return true;
+  }();
+  (void)ready;
+  const auto* p = static_cast<const unsigned char*>(data);
+  crc = ~crc;
+  for (size_t i = 0; i < bytes; ++i) crc = table[(crc ^ p[i]) & 0xFF] ^ (crc >> 8);
+  return ~crc;
+}
+
+void save_checkpoint(const std::string& path, const Checkpoint& ck) {
+  Writer w;
+  w.append(kMagic, sizeof kMagic);
+  w.put<uint32_t>(kCheckpointVersion);
+  const ConfigEntries entries = config_to_entries(ck.config);
+  w.put<uint64_t>(entries.size());
+  for (const auto& [key, value] : entries) {
+    w.put_string(key);
+    w.put_string(value);
+  }
+  const ModelState& s = ck.state;
+  w.put<int32_t>(s.n_users);
+  w.put<int32_t>(s.n_items);
+  w.put<int32_t>(s.dim);
+  w.put<int32_t>(s.epochs_done);
+  w.put<int64_t>(s.adam_step);
+  w.put_floats(s.e0);
+  w.put_floats(s.adam_m);
+  w.put_floats(s.adam_v);
+  w.put<uint32_t>(crc32(w.bytes.data(), w.bytes.size()));
+
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(w.bytes.data(), static_cast<std::streamsize>(w.bytes.size()));
+    out.flush();
+    if (!out) {
+      std::remove(tmp.c_str());
+      throw InputError(tmp + ": cannot write checkpoint");
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw InputError(path + ": cannot rename " + tmp + " into place");
+  }
+}
+
+Checkpoint load_checkpoint(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot open checkpoint");
+  const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (bytes.size() < sizeof kMagic + 2 * sizeof(uint32_t) || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
+    throw InputError(path + ": not a bitrec checkpoint");
+  }
+  uint32_t version;
+  std::memcpy(&version, bytes.data() + sizeof kMagic, sizeof version);
+  if (version != kCheckpointVersion) {
+    throw InputError(path + ": checkpoint version " + std::to_string(version) + " (this bitrec reads " +
+                     std::to_string(kCheckpointVersion) + ")");
+  }
+  const size_t body = bytes.size() - sizeof(uint32_t);
+  uint32_t stored_crc;
+  std::memcpy(&stored_crc, bytes.data() + body, sizeof stored_crc);
+  if (crc32(bytes.data(), body) != stored_crc) throw InputError(path + ": checksum mismatch (file corrupted)");
+
+  Reader r(path, bytes, body);
+  Checkpoint ck;
+  ConfigEntries entries(r.get<uint64_t>());
+  if (entries.size() > 1000) throw InputError(path + ": corrupt config section");
+  for (auto& [key, value] : entries) {
+    key = r.get_string();
+    value = r.get_string();
+  }
+  ck.config = config_from_entries(entries);
+  ModelState& s = ck.state;
+  s.n_users = r.get<int32_t>();
+  s.n_items = r.get<int32_t>();
+  s.dim = r.get<int32_t>();
+  s.epochs_done = r.get<int32_t>();
+  s.adam_step = r.get<int64_t>();
+  if (s.n_users < 0 || s.n_items < 0 || s.dim <= 0) throw InputError(path + ": corrupt shapes");
+  const uint64_t size = static_cast<uint64_t>(s.n_nodes()) * s.dim;
+  s.e0 = r.get_floats(size);
+  s.adam_m = r.get_floats(size);
+  s.adam_v = r.get_floats(size);
+  return ck;
+}
+
+}  // namespace bitrec

@@ -1,0 +1,115 @@
+#include "bitrec/config_io.hpp"
+
+#include <cstdio>
+#include <stdexcept>
+
+#include "bitrec/error.hpp"
+
+namespace bitrec {
+namespace {
+
+std::string float_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.9g", v);
+  return buf;
+}
+
+}  // namespace
+
+std::string format_topk(const std::vector<int>& topk) {
+  std::string out;
+  for (int k : topk) out += (out.empty() ? "" : ",") + std::to_string(k);
+  return out;
+}
+
+std::vector<int> parse_topk(const std::string& text) {
+  std::vector<int> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = text.find(',', start);
+    const std::string part = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    size_t used = 0;
+    int k = 0;
+    try {
+      k = std::stoi(part, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (part.empty() || used != part.size() || k < 1) {
+      throw InputError("--topk: '" + text + "' is not a comma-separated list of positive integers");
+    }
+    out.push_back(k);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+ConfigEntries config_to_entries(const TrainConfig& c) {
+  return {
+      {"data", c.data},
+      {"user-col", c.user_column},
+      {"item-col", c.item_column},
+      {"users", std::to_string(c.declared_users)},
+      {"items", std::to_string(c.declared_items)},
+      {"method", method_name(c.method)},
+      {"epochs", std::to_string(c.epochs)},
+      {"seed", std::to_string(c.seed)},
+      {"dim", std::to_string(c.dim)},
+      {"layers", std::to_string(c.layers)},
+      {"lr", float_text(c.lr)},
+      {"batch", std::to_string(c.batch)},
+      {"decay", float_text(c.decay)},
+      {"init-std", float_text(c.init_std)},
+      {"estimator", estimator_name(c.estimator)},
+      {"clip", float_text(c.clip)},
+      {"beta", float_text(c.beta)},
+      {"beta-end", float_text(c.beta_end)},
+      {"beta-schedule", beta_schedule_name(c.beta_schedule)},
+      {"topk", format_topk(c.topk)},
+      {"kmax", std::to_string(c.kmax)},
+      {"eval-every", std::to_string(c.eval_every)},
+      {"valid-frac", float_text(c.valid_frac)},
+      {"device", c.device},
+      {"threads", std::to_string(c.threads)},
+  };
+}
+
+TrainConfig config_from_entries(const ConfigEntries& entries) {
+  TrainConfig c;
+  for (const auto& [key, value] : entries) {
+    try {
+      if (key == "data") c.data = value;
+      else if (key == "user-col") c.user_column = value;
+      else if (key == "item-col") c.item_column = value;
+      else if (key == "users") c.declared_users = std::stoll(value);
+      else if (key == "items") c.declared_items = std::stoll(value);
+      else if (key == "method") c.method = parse_method(value);
+      else if (key == "epochs") c.epochs = std::stoi(value);
+      else if (key == "seed") c.seed = std::stoull(value);
+      else if (key == "dim") c.dim = std::stoi(value);
+      else if (key == "layers") c.layers = std::stoi(value);
+      else if (key == "lr") c.lr = std::stof(value);
+      else if (key == "batch") c.batch = std::stoi(value);
+      else if (key == "decay") c.decay = std::stof(value);
+      else if (key == "init-std") c.init_std = std::stof(value);
+      else if (key == "estimator") { c.estimator = parse_estimator(value); c.estimator_set = true; }
+      else if (key == "clip") c.clip = std::stof(value);
+      else if (key == "beta") c.beta = std::stof(value);
+      else if (key == "beta-end") c.beta_end = std::stof(value);
+      else if (key == "beta-schedule") c.beta_schedule = parse_beta_schedule(value);
+      else if (key == "topk") c.topk = parse_topk(value);
+      else if (key == "kmax") c.kmax = std::stoi(value);
+      else if (key == "eval-every") c.eval_every = std::stoi(value);
+      else if (key == "valid-frac") c.valid_frac = std::stod(value);
+      else if (key == "device") c.device = value;
+      else if (key == "threads") c.threads = std::stoi(value);
+      else throw InputError("unknown option '" + key + "' in stored config (made by a newer bitrec?)");
+    } catch (const std::logic_error&) {  // std::invalid_argument / out_of_range from sto*
+      throw InputError("stored config: bad value '" + value + "' for '" + key + "'");
+    }
+  }
+  return c;
+}
+
+}  // namespace bitrec

@@ -1,0 +1,83 @@
+#include "report.hpp"
+
+#include "bitrec/config_io.hpp"
+
+namespace bitrec {
+namespace {
+
+void put_mode_metrics(Json& node, const ModeMetrics& metrics) {
+  for (const auto& [mode, values] : metrics) {
+    for (const auto& [name, value] : values) node[mode][name] = Json(value);
+  }
+}
+
+void put_code_health(Json& node, const CodeHealth& h) {
+  node["distinct_items"] = Json(h.distinct_items);
+  node["distinct_users"] = Json(h.distinct_users);
+  node["bit_balance"] = Json(h.bit_balance);
+  node["user_item_agreement"] = Json(h.user_item_agreement);
+}
+
+}  // namespace
+
+Json dataset_json(const Dataset& data) {
+  Json d = Json::object();
+  d["name"] = Json(data.name);
+  d["source"] = Json(data.source);
+  d["users"] = Json(static_cast<int64_t>(data.n_users));
+  d["items"] = Json(static_cast<int64_t>(data.n_items));
+  d["train"] = Json(data.train.nnz());
+  d["test"] = Json(data.test.nnz());
+  d["valid"] = Json(data.valid.nnz());
+  d["duplicates_dropped"] = Json(data.duplicate_train + data.duplicate_test);
+  d["train_test_overlap"] = Json(data.overlap);
+  return d;
+}
+
+Json eval_point_json(const EvalPoint& p) {
+  Json j = Json::object();
+  j["epoch"] = Json(p.epoch);
+  j["seconds"] = Json(p.train_seconds);
+  j["eval_seconds"] = Json(p.eval_seconds);
+  j["loss"] = Json(p.loss);
+  put_mode_metrics(j["metrics"], p.test);
+  if (!p.valid.empty()) put_mode_metrics(j["valid"], p.valid);
+  if (p.hashed) put_code_health(j["codes"], p.codes);
+  return j;
+}
+
+Json build_report(const Dataset& data, const TrainConfig& config, const Backend& backend,
+                  const TrainSummary& summary) {
+  Json r = Json::object();
+  r["bitrec_version"] = Json(BITREC_VERSION);
+  r["dataset"] = dataset_json(data);
+  r["method"] = Json(method_name(config.method));
+  Json& cfg = r["config"];
+  cfg = Json::object();
+  for (const auto& [key, value] : config_to_entries(config)) cfg[key] = Json(value);
+  r["device"]["backend"] = Json(backend.name());
+  r["device"]["name"] = Json(backend.device_name());
+  r["epochs"] = Json(summary.state.epochs_done);
+  r["bits"] = Json(is_hashed(config.method) ? config.dim : 0);
+  r["train_seconds"] = Json(summary.train_seconds);
+  r["eval_seconds"] = Json(summary.eval_seconds);
+  r["kmax"] = Json(config.kmax);
+  if (!summary.evals.empty()) {
+    const EvalPoint& final_point = summary.evals.back();
+    put_mode_metrics(r["metrics"], final_point.test);
+    if (!final_point.valid.empty()) put_mode_metrics(r["valid"], final_point.valid);
+    if (final_point.hashed) put_code_health(r["codes"], final_point.codes);
+    r["final_loss"] = Json(final_point.loss);
+  }
+  if (summary.best >= 0) {
+    const EvalPoint& best = summary.evals[summary.best];
+    Json& b = r["best"];
+    b["epoch"] = Json(best.epoch);
+    b["selected_on"] = Json(summary.best_selected_on);
+    put_mode_metrics(b, best.test);
+    if (!best.valid.empty()) put_mode_metrics(b["valid"], best.valid);
+  }
+  return r;
+}
+
+}  // namespace bitrec

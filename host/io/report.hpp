@@ -1,0 +1,22 @@
+// report.json and metrics.jsonl (contract.md "Files in --out").
+#pragma once
+#include <string>
+
+#include "bitrec/backend.hpp"
+#include "bitrec/config.hpp"
+#include "bitrec/dataset.hpp"
+#include "bitrec/trainer.hpp"
+#include "json_writer.hpp"
+
+namespace bitrec {
+
+// One metrics.jsonl line.
+Json eval_point_json(const EvalPoint& point);
+
+Json dataset_json(const Dataset& data);
+
+// The whole report of a finished run.
+Json build_report(const Dataset& data, const TrainConfig& config, const Backend& backend,
+                  const TrainSummary& summary);
+
+}  // namespace bitrec

@@ -1,0 +1,124 @@
+#include "bitrec/config.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "bitrec/error.hpp"
+
+namespace bitrec {
+namespace {
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+template <class Enum>
+Enum parse_name(const std::string& option, const std::string& name,
+                const std::vector<std::string>& names, const std::vector<Enum>& values) {
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == name) return values[i];
+  }
+  throw InputError(option + ": unknown value '" + name + "' (allowed: " + join(names) + ")");
+}
+
+}  // namespace
+
+const std::vector<std::string>& method_names() {
+  static const std::vector<std::string> names{"lightgcn", "hash-ste"};
+  return names;
+}
+const char* method_name(Method m) {
+  switch (m) {
+    case Method::kLightGcn: return "lightgcn";
+    case Method::kHashSte: return "hash-ste";
+  }
+  return "?";
+}
+Method parse_method(const std::string& name) {
+  return parse_name<Method>("--method", name, method_names(), {Method::kLightGcn, Method::kHashSte});
+}
+bool is_hashed(Method m) { return m != Method::kLightGcn; }
+
+const std::vector<std::string>& estimator_names() {
+  static const std::vector<std::string> names{"ste", "ste-clip", "dropout-ste", "fourier", "signswish"};
+  return names;
+}
+const char* estimator_name(Estimator e) {
+  switch (e) {
+    case Estimator::kSte: return "ste";
+    case Estimator::kSteClip: return "ste-clip";
+    case Estimator::kDropoutSte: return "dropout-ste";
+    case Estimator::kFourier: return "fourier";
+    case Estimator::kSignswish: return "signswish";
+  }
+  return "?";
+}
+Estimator parse_estimator(const std::string& name) {
+  return parse_name<Estimator>("--estimator", name, estimator_names(),
+                               {Estimator::kSte, Estimator::kSteClip, Estimator::kDropoutSte,
+                                Estimator::kFourier, Estimator::kSignswish});
+}
+
+const char* beta_schedule_name(BetaSchedule s) {
+  switch (s) {
+    case BetaSchedule::kConst: return "const";
+    case BetaSchedule::kLinear: return "linear";
+    case BetaSchedule::kExp: return "exp";
+  }
+  return "?";
+}
+BetaSchedule parse_beta_schedule(const std::string& name) {
+  return parse_name<BetaSchedule>("--beta-schedule", name, {"const", "linear", "exp"},
+                                  {BetaSchedule::kConst, BetaSchedule::kLinear, BetaSchedule::kExp});
+}
+
+namespace {
+void require(bool ok, const std::string& message) {
+  if (!ok) throw InputError(message);
+}
+}  // namespace
+
+void resolve_config(TrainConfig& c) {
+  if (c.epochs < 0) {
+    // Presets: LightGCN's paper trains 1000 epochs; the BPR hashing baseline
+    // plateaus early (methods.md §6), so 200 is already generous.
+    c.epochs = c.method == Method::kLightGcn ? 1000 : 200;
+  }
+  if (!c.estimator_set) c.estimator = Estimator::kSte;
+  // Issue 2 implements the estimators that need no extra state per example.
+  require(c.estimator == Estimator::kSte || c.estimator == Estimator::kSteClip ||
+              c.estimator == Estimator::kSignswish,
+          std::string("--estimator ") + estimator_name(c.estimator) +
+              ": not implemented yet (implemented: ste, ste-clip, signswish)");
+  if (c.beta_end < 0.0f) c.beta_end = c.beta;
+
+  require(c.epochs >= 1, "--epochs: must be >= 1");
+  require(c.dim >= 1 && c.dim <= 4096, "--dim: must be in [1, 4096]");
+  require(c.layers >= 0 && c.layers <= 16, "--layers: must be in [0, 16]");
+  require(c.lr > 0.0f && std::isfinite(c.lr), "--lr: must be a positive number");
+  require(c.batch >= 1, "--batch: must be >= 1");
+  require(c.decay >= 0.0f, "--decay: must be >= 0");
+  require(c.clip > 0.0f, "--clip: must be > 0");
+  require(c.beta > 0.0f && c.beta_end > 0.0f, "--beta/--beta-end: must be > 0");
+  require(c.eval_every >= 1, "--eval-every: must be >= 1");
+  require(c.valid_frac >= 0.0 && c.valid_frac < 1.0, "--valid-frac: must be in [0, 1)");
+  require(c.threads >= 0, "--threads: must be >= 0");
+  require(!c.topk.empty(), "--topk: give at least one K");
+  for (int k : c.topk) require(k >= 1 && k <= 1000, "--topk: every K must be in [1, 1000]");
+  const int max_k = *std::max_element(c.topk.begin(), c.topk.end());
+  if (c.kmax < 0) c.kmax = max_k;
+  require(c.kmax >= max_k && c.kmax <= 1000, "--kmax: must be in [max(--topk), 1000]");
+  require(c.device == "auto" || c.device == "cpu" || c.device == "cuda",
+          "--device: unknown value '" + c.device + "' (allowed: auto, cpu, cuda)");
+}
+
+float beta_at_epoch(const TrainConfig& c, int epoch) {
+  if (c.beta_schedule == BetaSchedule::kConst || c.epochs <= 1) return c.beta;
+  const double t = std::min(1.0, static_cast<double>(epoch) / (c.epochs - 1));
+  if (c.beta_schedule == BetaSchedule::kLinear) return static_cast<float>(c.beta + t * (c.beta_end - c.beta));
+  return static_cast<float>(c.beta * std::pow(static_cast<double>(c.beta_end) / c.beta, t));
+}
+
+}  // namespace bitrec

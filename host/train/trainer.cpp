@@ -1,0 +1,254 @@
+#include "bitrec/trainer.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include "bitrec/graph.hpp"
+#include "code_health_watch.hpp"
+#include "progress.hpp"
+
+namespace bitrec {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// Tensors of one training run, resident on the backend.
+struct TrainingBuffers {
+  FloatTensor e0, adam_m, adam_v;
+  FloatTensor embeddings;  // E = propagate_mean(E0)
+  FloatTensor signs;       // sign(E), hashed methods
+  CodeTensor no_codes;     // training never packs codes (evaluation does)
+  FloatTensor grad_scored; // dLoss/d(scored table): signs or E
+  FloatTensor grad_embeddings;
+  FloatTensor grad_e0;
+  IndexTensor triples;
+  FloatTensor loss_acc;
+};
+
+TrainingBuffers make_buffers(Backend& be, const ModelState& state, int batch, bool hashed) {
+  TrainingBuffers b;
+  const int64_t rows = state.n_nodes();
+  b.e0 = be.alloc_f32(rows, state.dim);
+  be.upload(state.e0.data(), b.e0);
+  b.adam_m = be.alloc_f32(rows, state.dim);
+  b.adam_v = be.alloc_f32(rows, state.dim);
+  b.embeddings = be.alloc_f32(rows, state.dim);
+  b.grad_scored = be.alloc_f32(rows, state.dim);
+  if (hashed) {
+    b.signs = be.alloc_f32(rows, state.dim);
+    b.grad_embeddings = be.alloc_f32(rows, state.dim);
+  }
+  b.grad_e0 = be.alloc_f32(rows, state.dim);
+  b.triples = be.alloc_i32(batch, 3);
+  b.loss_acc = be.alloc_f32(1, 1);
+  return b;
+}
+
+// One mini-batch: forward, loss, backward, Adam (methods.md §2, §6).
+void train_batch(Backend& be, TrainingBuffers& b, const TrainConfig& cfg, const Dataset& data,
+                 const EstimatorParams& estimator, uint32_t epoch, int64_t first, int64_t count,
+                 int64_t adam_step) {
+  const bool hashed = is_hashed(cfg.method);
+  be.sample_triples(cfg.seed, epoch, first, count, b.triples);
+  be.propagate_mean(b.e0, b.embeddings, cfg.layers);
+  if (hashed) be.hash_forward(b.embeddings, b.signs, b.no_codes);
+  const FloatTensor& scored = hashed ? b.signs : b.embeddings;
+  be.fill_zero(b.grad_scored);
+  be.bpr_forward_backward(scored, b.triples, count, data.n_users, b.grad_scored, b.loss_acc);
+  if (hashed) be.hash_backward(estimator, b.embeddings, b.grad_scored, b.grad_embeddings);
+  be.propagate_mean(hashed ? b.grad_embeddings : b.grad_scored, b.grad_e0, cfg.layers);
+  be.l2_forward_backward(b.e0, b.triples, count, data.n_users, cfg.decay, b.grad_e0, b.loss_acc);
+  AdamParams adam;
+  adam.lr = cfg.lr;
+  be.adam_step(b.e0, b.grad_e0, b.adam_m, b.adam_v, adam_step_scalars(adam, adam_step));
+}
+
+std::string metric_line(const ModeMetrics& metrics, RetrievalMode mode, int k) {
+  const auto it = metrics.find(retrieval_mode_name(mode));
+  if (it == metrics.end()) return "";
+  char buf[160];
+  const std::string ks = std::to_string(k);
+  std::snprintf(buf, sizeof buf, "%s recall@%d %.4f ndcg@%d %.4f", retrieval_mode_name(mode), k,
+                it->second.at("recall@" + ks), k, it->second.at("ndcg@" + ks));
+  return buf;
+}
+
+}  // namespace
+
+std::vector<RetrievalMode> modes_for(Method method) {
+  if (is_hashed(method)) return {RetrievalMode::kHamming, RetrievalMode::kReal};
+  return {RetrievalMode::kReal};
+}
+
+RetrievalMode primary_mode(Method method) {
+  return is_hashed(method) ? RetrievalMode::kHamming : RetrievalMode::kReal;
+}
+
+Csr known_interactions(const Dataset& data) {
+  if (data.valid.nnz() == 0) return data.train;
+  std::vector<std::pair<int32_t, int32_t>> pairs;
+  pairs.reserve(data.train.nnz() + data.valid.nnz());
+  for (const Csr* part : {&data.train, &data.valid}) {
+    for (int64_t u = 0; u < part->rows; ++u) {
+      for (const int32_t* it = part->row_begin(u); it != part->row_end(u); ++it) {
+        pairs.emplace_back(static_cast<int32_t>(u), *it);
+      }
+    }
+  }
+  return csr_from_pairs(data.n_users, data.n_items, std::move(pairs));
+}
+
+ModeMetrics evaluate_outputs(Backend& be, const ModelOutputs& outputs, const Dataset& data,
+                             const Csr& truth, const Csr& exclude,
+                             const std::vector<RetrievalMode>& modes, const EvalOptions& base) {
+  ModeMetrics result;
+  for (RetrievalMode mode : modes) {
+    EvalOptions options = base;
+    options.mode = mode;
+    EvalInputs inputs;
+    inputs.n_users = data.n_users;
+    inputs.n_items = data.n_items;
+    inputs.table = &outputs.embeddings;
+    inputs.codes = mode == RetrievalMode::kHamming ? &outputs.codes : nullptr;
+    inputs.bits = outputs.bits;
+    result[retrieval_mode_name(mode)] = evaluate(be, inputs, truth, exclude, options);
+  }
+  return result;
+}
+
+struct EpochRunner::Impl {
+  Backend& be;
+  const Dataset& data;
+  const TrainConfig& cfg;
+  ModelState initial;
+  TrainingBuffers buffers;
+  int64_t samples = 0;
+  int64_t batches = 0;
+  int64_t adam_step = 0;
+  int epochs_done = 0;
+};
+
+EpochRunner::EpochRunner(Backend& be, const Dataset& data, const TrainConfig& cfg) {
+  be.set_graph(build_normalized_graph(data.train, data.n_users, data.n_items));
+  be.set_train(data.train);
+  ModelState initial = init_model(data.n_users, data.n_items, cfg.dim, cfg.init_std, cfg.seed);
+  TrainingBuffers buffers = make_buffers(be, initial, cfg.batch, is_hashed(cfg.method));
+  const int64_t samples = data.train.nnz();
+  impl_.reset(new Impl{be, data, cfg, std::move(initial), std::move(buffers), samples,
+                       (samples + cfg.batch - 1) / cfg.batch, 0, 0});
+}
+
+EpochRunner::~EpochRunner() = default;
+
+int64_t EpochRunner::batches_per_epoch() const { return impl_->batches; }
+
+double EpochRunner::run_epoch(int epoch) {
+  Impl& s = *impl_;
+  EstimatorParams estimator;
+  estimator.kind = s.cfg.estimator;
+  estimator.clip = s.cfg.clip;
+  estimator.beta = beta_at_epoch(s.cfg, epoch);
+  s.be.fill_zero(s.buffers.loss_acc);
+  Progress progress("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(s.cfg.epochs) + " batch");
+  for (int64_t batch = 0; batch < s.batches; ++batch) {
+    const int64_t first = batch * s.cfg.batch;
+    const int64_t count = std::min<int64_t>(s.cfg.batch, s.samples - first);
+    train_batch(s.be, s.buffers, s.cfg, s.data, estimator, static_cast<uint32_t>(epoch), first, count,
+                ++s.adam_step);
+    if (s.batches >= 50) progress.update(batch + 1, s.batches);
+  }
+  progress.finish();
+  float loss_sum = 0.0f;
+  s.be.download(s.buffers.loss_acc, &loss_sum);
+  s.epochs_done = epoch + 1;
+  return s.batches > 0 ? loss_sum / s.batches : 0.0;
+}
+
+ModelOutputs EpochRunner::outputs() const {
+  return forward_model(impl_->be, impl_->buffers.e0, impl_->cfg.layers, is_hashed(impl_->cfg.method));
+}
+
+ModelState EpochRunner::state() const {
+  const Impl& s = *impl_;
+  ModelState st = s.initial;
+  s.be.download(s.buffers.e0, st.e0.data());
+  s.be.download(s.buffers.adam_m, st.adam_m.data());
+  s.be.download(s.buffers.adam_v, st.adam_v.data());
+  st.adam_step = s.adam_step;
+  st.epochs_done = s.epochs_done;
+  return st;
+}
+
+TrainSummary train_model(Backend& be, const Dataset& data, const TrainConfig& cfg,
+                         const std::function<void(const EvalPoint&)>& on_eval) {
+  const bool hashed = is_hashed(cfg.method);
+  const auto setup_start = Clock::now();
+  EpochRunner runner(be, data, cfg);
+  const Csr known = known_interactions(data);
+  const bool has_valid = data.valid.nnz() > 0;
+  std::fprintf(stderr, "setup %.2fs on %s\n", seconds_since(setup_start), be.device_name().c_str());
+
+  TrainSummary summary;
+  const RetrievalMode primary = primary_mode(cfg.method);
+  const std::string best_key = "recall@" + std::to_string(cfg.topk.front());
+  summary.best_selected_on = has_valid ? "valid" : "test";
+  EvalOptions eval_options;
+  eval_options.topk = cfg.topk;
+  eval_options.kmax = cfg.kmax;
+  CodeHealthWatch health_watch;
+
+  double best_value = -1.0;
+  for (int epoch = 0; epoch < cfg.epochs; ++epoch) {
+    const auto epoch_start = Clock::now();
+    const double loss = runner.run_epoch(epoch);
+    const double epoch_seconds = seconds_since(epoch_start);
+    summary.train_seconds += epoch_seconds;
+
+    const bool last = epoch + 1 == cfg.epochs;
+    if (!last && (epoch + 1) % cfg.eval_every != 0) {
+      std::fprintf(stderr, "epoch %d/%d loss %.5f (%.2fs)\n", epoch + 1, cfg.epochs, loss, epoch_seconds);
+      continue;
+    }
+    const auto eval_start = Clock::now();
+    EvalPoint point;
+    point.epoch = epoch + 1;
+    point.loss = loss;
+    point.hashed = hashed;
+    const ModelOutputs outputs = runner.outputs();
+    point.test = evaluate_outputs(be, outputs, data, data.test, known, modes_for(cfg.method), eval_options);
+    if (has_valid) {
+      point.valid = evaluate_outputs(be, outputs, data, data.valid, data.train, modes_for(cfg.method),
+                                     eval_options);
+    }
+    if (hashed) {
+      std::vector<uint64_t> codes(outputs.codes.size());
+      be.download(outputs.codes, codes.data());
+      point.codes = code_health(codes, data.n_users, data.n_items, outputs.bits);
+      health_watch.check(point.epoch, point.codes, data.n_items, outputs.bits);
+    }
+    point.eval_seconds = seconds_since(eval_start);
+    point.train_seconds = summary.train_seconds;
+    summary.eval_seconds += point.eval_seconds;
+
+    const ModeMetrics& selection = has_valid ? point.valid : point.test;
+    const double value = selection.at(retrieval_mode_name(primary)).at(best_key);
+    if (value > best_value) {
+      best_value = value;
+      summary.best = static_cast<int>(summary.evals.size());
+    }
+    const std::string valid_text = has_valid ? "  valid " + metric_line(point.valid, primary, cfg.topk.front()) : "";
+    std::fprintf(stderr, "epoch %d/%d loss %.5f  test %s%s  (train %.2fs, eval %.2fs)\n", epoch + 1, cfg.epochs,
+                 loss, metric_line(point.test, primary, cfg.topk.front()).c_str(), valid_text.c_str(),
+                 epoch_seconds, point.eval_seconds);
+    summary.evals.push_back(point);
+    if (on_eval) on_eval(summary.evals.back());
+  }
+  summary.state = runner.state();
+  return summary;
+}
+
+}  // namespace bitrec

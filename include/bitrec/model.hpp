@@ -1,0 +1,39 @@
+// The learned state of a run: the layer-0 embedding table and Adam's moments.
+// Everything else (propagated embeddings, codes) is derived from it.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "bitrec/backend.hpp"
+#include "bitrec/config.hpp"
+
+namespace bitrec {
+
+struct ModelState {
+  int32_t n_users = 0;
+  int32_t n_items = 0;
+  int dim = 0;
+  int64_t adam_step = 0;    // Adam steps taken
+  int epochs_done = 0;      // completed epochs
+  std::vector<float> e0;    // [n_users + n_items, dim]
+  std::vector<float> adam_m, adam_v;
+
+  int64_t n_nodes() const { return static_cast<int64_t>(n_users) + n_items; }
+};
+
+// E0 ~ N(0, std²) drawn from Philox (RngStream::kInit) by Box–Muller, so the
+// same seed gives the same table on every machine.
+ModelState init_model(int32_t n_users, int32_t n_items, int dim, float std, uint64_t seed);
+
+// What evaluation needs of a model: the final embeddings and, for hashed
+// methods, their packed codes — resident on the backend.
+struct ModelOutputs {
+  FloatTensor embeddings;  // E = propagate_mean(E0), [n_nodes, dim]
+  FloatTensor signs;       // sign(E) as ±1, hashed methods only
+  CodeTensor codes;        // packed sign(E), hashed methods only
+  int bits = 0;
+};
+
+ModelOutputs forward_model(Backend& backend, const FloatTensor& e0, int layers, bool hashed);
+
+}  // namespace bitrec

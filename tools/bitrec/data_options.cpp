@@ -1,0 +1,37 @@
+#include "data_options.hpp"
+
+#include <cstdio>
+
+namespace bitrec::cli {
+
+void add_data_options(CLI::App* cmd, DataArgs& args, bool with_default) {
+  auto* data = cmd->add_option("--data", args.data,
+                               "DIR with train.txt/test.txt (LightGCN format), FILE.csv/.tsv with a header, "
+                               "or synthetic[:users=U,items=I,clusters=C,per_user=P,test_frac=F,seed=S]");
+  if (with_default) data->capture_default_str();
+  cmd->add_option("--user-col", args.load.user_column, "CSV/TSV: header name of the user column")
+      ->capture_default_str();
+  cmd->add_option("--item-col", args.load.item_column, "CSV/TSV: header name of the item column")
+      ->capture_default_str();
+  cmd->add_option("--users", args.load.n_users, "Declared number of users (ids must be below it)");
+  cmd->add_option("--items", args.load.n_items, "Declared number of items (ids must be below it)");
+}
+
+std::string dataset_label(const Dataset& data) { return data.name.empty() ? "data" : data.name; }
+
+void print_dataset_summary(const Dataset& data) {
+  std::fprintf(stderr, "data %s: %d users, %d items, %lld train, %lld test", data.name.c_str(), data.n_users,
+               data.n_items, static_cast<long long>(data.train.nnz()), static_cast<long long>(data.test.nnz()));
+  if (data.valid.nnz() > 0) std::fprintf(stderr, ", %lld valid", static_cast<long long>(data.valid.nnz()));
+  std::fprintf(stderr, "\n");
+  if (data.duplicate_train + data.duplicate_test > 0) {
+    std::fprintf(stderr, "note: dropped %lld duplicate train and %lld duplicate test pairs\n",
+                 static_cast<long long>(data.duplicate_train), static_cast<long long>(data.duplicate_test));
+  }
+  if (data.overlap > 0) {
+    std::fprintf(stderr, "note: %lld test pairs are also train pairs (kept in test; never rankable)\n",
+                 static_cast<long long>(data.overlap));
+  }
+}
+
+}  // namespace bitrec::cli

@@ -1,0 +1,133 @@
+// bitrec eval: re-evaluate a saved run from its checkpoint.bin.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "bitrec/checkpoint.hpp"
+#include "bitrec/config_io.hpp"
+#include "bitrec/error.hpp"
+#include "bitrec/graph.hpp"
+#include "bitrec/run_directory.hpp"
+#include "bitrec/trainer.hpp"
+#include "commands.hpp"
+#include "data_options.hpp"
+#include "io/json_writer.hpp"
+#include "metrics_table.hpp"
+
+namespace bitrec::cli {
+namespace {
+
+struct EvalArgs {
+  std::string model;
+  DataArgs data;
+  std::string mode;  // empty: every mode of the method
+  std::string topk;  // empty: the run's
+  int kmax = -1;
+  std::string dump;
+  std::string device = "auto";
+  int threads = 0;
+  bool json = false;
+};
+
+void run_eval(EvalArgs& args) {
+  const Checkpoint ck = load_checkpoint((std::filesystem::path(args.model) / "checkpoint.bin").string());
+  TrainConfig cfg = ck.config;
+  LoadOptions load{cfg.user_column, cfg.item_column, cfg.declared_items, cfg.declared_users};
+  std::string data_spec = cfg.data;
+  if (!args.data.data.empty()) {
+    data_spec = args.data.data;
+    load = args.data.load;
+  }
+  if (!args.topk.empty()) {
+    cfg.topk = parse_topk(args.topk);
+    cfg.kmax = -1;
+  }
+  if (args.kmax >= 0) cfg.kmax = args.kmax;
+  resolve_config(cfg);
+
+  Dataset data = load_dataset(data_spec, load);
+  // The same seeded split as training, so the same items are excluded.
+  if (cfg.valid_frac > 0) carve_validation(data, cfg.valid_frac, cfg.seed);
+  if (data.n_users != ck.state.n_users || data.n_items != ck.state.n_items) {
+    throw InputError("--data " + data_spec + ": has " + std::to_string(data.n_users) + " users and " +
+                     std::to_string(data.n_items) + " items, the model " + std::to_string(ck.state.n_users) +
+                     " and " + std::to_string(ck.state.n_items));
+  }
+  std::vector<RetrievalMode> modes = modes_for(cfg.method);
+  if (!args.mode.empty()) {
+    const RetrievalMode mode = parse_retrieval_mode(args.mode);
+    if (mode == RetrievalMode::kHamming && !is_hashed(cfg.method)) {
+      throw InputError("--mode hamming: the run's method " + std::string(method_name(cfg.method)) + " has no codes");
+    }
+    modes = {mode};
+  }
+
+  BackendOptions backend_options;
+  backend_options.device = args.device;
+  backend_options.threads = args.threads;
+  const std::unique_ptr<Backend> backend = make_backend(backend_options);
+  backend->set_graph(build_normalized_graph(data.train, data.n_users, data.n_items));
+  FloatTensor e0 = backend->alloc_f32(ck.state.n_nodes(), ck.state.dim);
+  backend->upload(ck.state.e0.data(), e0);
+  const ModelOutputs outputs = forward_model(*backend, e0, cfg.layers, is_hashed(cfg.method));
+
+  EvalOptions options;
+  options.topk = cfg.topk;
+  options.kmax = cfg.kmax;
+  options.user_ids = &data.user_ids;
+  options.item_ids = &data.item_ids;
+  ModeMetrics metrics;
+  const Csr known = known_interactions(data);
+  for (size_t m = 0; m < modes.size(); ++m) {
+    std::ofstream dump;
+    std::string dump_tmp;
+    EvalOptions mode_options = options;
+    if (!args.dump.empty() && m == 0) {  // the first mode asked (the method's primary one by default)
+      dump_tmp = args.dump + ".tmp";
+      dump.open(dump_tmp);
+      if (!dump) throw InputError("--dump-topk " + args.dump + ": cannot write");
+      mode_options.dump = &dump;
+    }
+    const ModeMetrics one = evaluate_outputs(*backend, outputs, data, data.test, known, {modes[m]}, mode_options);
+    metrics.insert(one.begin(), one.end());
+    if (dump.is_open()) {
+      dump.close();
+      if (!dump || std::rename(dump_tmp.c_str(), args.dump.c_str()) != 0) {
+        std::remove(dump_tmp.c_str());
+        throw InputError("--dump-topk " + args.dump + ": write failed");
+      }
+    }
+  }
+
+  if (args.json) {
+    Json j = Json::object();
+    for (const auto& [mode, values] : metrics) {
+      for (const auto& [name, value] : values) j["metrics"][mode][name] = Json(value);
+    }
+    std::printf("%s\n", j.dump(2).c_str());
+    return;
+  }
+  std::printf("%s (%s, epoch %d) on %s, test:\n%s", args.model.c_str(), method_name(cfg.method),
+              ck.state.epochs_done, data.name.c_str(), format_metrics_table(metrics, cfg.topk).c_str());
+}
+
+}  // namespace
+
+void add_eval_command(CLI::App& app) {
+  auto args = std::make_shared<EvalArgs>();
+  args->data.data.clear();
+  CLI::App* cmd = app.add_subcommand("eval", "Re-evaluate a saved run from its checkpoint");
+  cmd->add_option("--model", args->model, "Run folder holding checkpoint.bin")->required();
+  add_data_options(cmd, args->data, /*with_default=*/false);
+  cmd->add_option("--mode", args->mode, "real, hamming (default: every mode of the method)");
+  cmd->add_option("--topk", args->topk, "K list (default: the run's)");
+  cmd->add_option("--kmax", args->kmax, "List length for ndcg_hit (default: the run's)");
+  cmd->add_option("--dump-topk", args->dump, "Write 'user item item ...' per test user, in rank order");
+  cmd->add_option("--device", args->device, "auto, cpu or cuda")->capture_default_str();
+  cmd->add_option("--threads", args->threads, "CPU threads (0 = all cores)");
+  cmd->add_flag("--json", args->json, "Print the metrics as JSON (report.json's names)");
+  cmd->callback([args] { run_eval(*args); });
+}
+
+}  // namespace bitrec::cli

@@ -1,0 +1,38 @@
+// bitrec: train, evaluate and benchmark learning-to-hash graph recommenders.
+#include <cstdio>
+#include <exception>
+
+#include "bitrec/backend.hpp"
+#include "bitrec/error.hpp"
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"bitrec: learning-to-hash graph recommenders, trained and evaluated exactly"};
+  app.require_subcommand(0, 1);
+  bool version = false;
+  app.add_flag("--version", version, "Print the version and the backends built in");
+  bitrec::cli::add_train_command(app);
+  bitrec::cli::add_eval_command(app);
+  bitrec::cli::add_info_command(app);
+  bitrec::cli::add_bench_command(app);
+  try {
+    app.parse(argc, argv);
+    if (version) {
+      std::printf("bitrec %s\nbackends: cpu%s\n", BITREC_VERSION, bitrec::cuda_built() ? " cuda" : "");
+      return 0;
+    }
+    if (app.get_subcommands().empty()) {
+      std::fputs(app.help().c_str(), stdout);
+      return 0;
+    }
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const bitrec::InputError& e) {
+    std::fprintf(stderr, "bitrec: error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bitrec: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

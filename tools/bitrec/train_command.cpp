@@ -1,0 +1,127 @@
+// bitrec train: load data, train a method, evaluate, write the run folder.
+#include <cstdio>
+#include <fstream>
+#include <memory>
+
+#include "bitrec/checkpoint.hpp"
+#include "bitrec/config.hpp"
+#include "bitrec/config_io.hpp"
+#include "bitrec/error.hpp"
+#include "bitrec/run_directory.hpp"
+#include "bitrec/trainer.hpp"
+#include "commands.hpp"
+#include "data_options.hpp"
+#include "io/report.hpp"
+#include "metrics_table.hpp"
+
+namespace bitrec::cli {
+namespace {
+
+struct TrainArgs {
+  DataArgs data;
+  TrainConfig config;
+  std::string method = "hash-ste";
+  std::string estimator;
+  std::string beta_schedule = "const";
+  std::string topk = "20,50,100";
+};
+
+void run_train(TrainArgs& args) {
+  TrainConfig& cfg = args.config;
+  cfg.data = args.data.data;
+  cfg.user_column = args.data.load.user_column;
+  cfg.item_column = args.data.load.item_column;
+  cfg.declared_users = args.data.load.n_users;
+  cfg.declared_items = args.data.load.n_items;
+  cfg.method = parse_method(args.method);
+  if (!args.estimator.empty()) {
+    cfg.estimator = parse_estimator(args.estimator);
+    cfg.estimator_set = true;
+  }
+  cfg.beta_schedule = parse_beta_schedule(args.beta_schedule);
+  cfg.topk = parse_topk(args.topk);
+  resolve_config(cfg);
+
+  Dataset data = load_dataset(cfg.data, args.data.load);
+  if (cfg.valid_frac > 0) carve_validation(data, cfg.valid_frac, cfg.seed);
+  print_dataset_summary(data);
+  if (cfg.out.empty()) cfg.out = "runs/" + dataset_label(data) + "-" + method_name(cfg.method);
+
+  BackendOptions backend_options;
+  backend_options.device = cfg.device;
+  backend_options.threads = cfg.threads;
+  const std::unique_ptr<Backend> backend = make_backend(backend_options);
+
+  RunDirectory run(cfg.out, cfg.overwrite);
+  save_id_maps(data, run.file(""));
+  std::ofstream jsonl(run.file("metrics.jsonl"));
+  std::fprintf(stderr, "train %s on %s: %d epochs, d=%d, L=%d, batch %d, lr %g; writing %s\n",
+               method_name(cfg.method), backend->device_name().c_str(), cfg.epochs, cfg.dim, cfg.layers,
+               cfg.batch, cfg.lr, cfg.out.c_str());
+
+  const TrainSummary summary = train_model(*backend, data, cfg, [&](const EvalPoint& point) {
+    jsonl << eval_point_json(point).dump(-1) << '\n';
+    jsonl.flush();
+  });
+  jsonl.close();
+  if (!jsonl) throw InputError(run.file("metrics.jsonl") + ": write failed");
+
+  save_checkpoint(run.file("checkpoint.bin"), Checkpoint{cfg, summary.state});
+  write_file_atomic(run.file("report.json"), build_report(data, cfg, *backend, summary).dump(2) + "\n");
+  run.commit();
+
+  const EvalPoint& final_point = summary.evals.back();
+  std::printf("%s on %s, %d epochs, %.1fs training, %.1fs evaluation (%s)\n", method_name(cfg.method),
+              dataset_label(data).c_str(), cfg.epochs, summary.train_seconds, summary.eval_seconds,
+              backend->device_name().c_str());
+  std::printf("\nfinal (epoch %d), test:\n%s", final_point.epoch,
+              format_metrics_table(final_point.test, cfg.topk).c_str());
+  const EvalPoint& best = summary.evals[summary.best];
+  std::printf("\nbest epoch %d (selected on %s), test:\n%s", best.epoch, summary.best_selected_on.c_str(),
+              format_metrics_table(best.test, cfg.topk).c_str());
+  if (final_point.hashed) {
+    std::printf("\ncodes: %lld distinct item codes of %d items, bit balance %.3f, user-item agreement %.3f\n",
+                static_cast<long long>(final_point.codes.distinct_items), data.n_items, final_point.codes.bit_balance,
+                final_point.codes.user_item_agreement);
+  }
+  std::printf("\nrun written to %s\n", cfg.out.c_str());
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app) {
+  auto args = std::make_shared<TrainArgs>();
+  TrainConfig& c = args->config;
+  CLI::App* cmd = app.add_subcommand("train", "Train a method and evaluate it");
+  cmd->set_config("--config", "", "TOML/INI file holding any of these options");
+  add_data_options(cmd, args->data);
+  cmd->add_option("--out", c.out, "Run folder (default runs/<data>-<method>)");
+  cmd->add_flag("--overwrite", c.overwrite, "Replace the run already in --out");
+  std::string methods, estimators;
+  for (const auto& m : method_names()) methods += (methods.empty() ? "" : ", ") + m;
+  for (const auto& e : estimator_names()) estimators += (estimators.empty() ? "" : ", ") + e;
+  cmd->add_option("--method", args->method, "Method: " + methods)->capture_default_str();
+  cmd->add_option("--epochs", c.epochs, "Epochs (default: the method preset; lightgcn 1000, hash-ste 200)");
+  cmd->add_option("--seed", c.seed, "RNG seed (same seed => same run)")->capture_default_str();
+  cmd->add_option("--dim", c.dim, "Embedding size d (= code bits for sign codes)")->capture_default_str();
+  cmd->add_option("--layers", c.layers, "Propagation layers L")->capture_default_str();
+  cmd->add_option("--lr", c.lr, "Adam step size")->capture_default_str();
+  cmd->add_option("--batch", c.batch, "Triples per batch")->capture_default_str();
+  cmd->add_option("--decay", c.decay, "L2 weight lambda")->capture_default_str();
+  cmd->add_option("--init-std", c.init_std, "Std of the N(0, std^2) initialisation")->capture_default_str();
+  cmd->add_option("--estimator", args->estimator, "Gradient estimator of sign: " + estimators + " (default: method preset)");
+  cmd->add_option("--clip", c.clip, "ste-clip: pass gradients where |x| <= clip")->capture_default_str();
+  cmd->add_option("--beta", c.beta, "signswish slope (start of its schedule)")->capture_default_str();
+  cmd->add_option("--beta-end", c.beta_end, "signswish slope at the last epoch (default: --beta)");
+  cmd->add_option("--beta-schedule", args->beta_schedule, "const, linear or exp over --epochs")->capture_default_str();
+  cmd->add_option("--topk", args->topk, "K list for metrics")->capture_default_str();
+  cmd->add_option("--kmax", c.kmax, "List length for ndcg_hit (default: max --topk)");
+  cmd->add_option("--eval-every", c.eval_every, "Evaluate every N epochs (the last epoch always)")->capture_default_str();
+  cmd->add_option("--valid-frac", c.valid_frac, "Hold out this fraction of each user's train items for validation")
+      ->capture_default_str();
+  cmd->add_option("--device", c.device, "auto, cpu or cuda")->capture_default_str();
+  cmd->add_option("--threads", c.threads, "CPU threads (0 = all cores)")->capture_default_str();
+  cmd->callback([args] { run_train(*args); });
+}
+
+}  // namespace bitrec::cli

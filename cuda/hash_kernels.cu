@@ -3,6 +3,8 @@
 // high halves of the word directly, because contract.md's layout puts bit k
 // at position k % 64 of word k / 64 and ballot puts lane l at bit l. Lanes
 // past `bits` vote 0, which is the padding rule, so every width works.
+#include <algorithm>
+
 #include "check.hpp"
 #include "hash_kernels.hpp"
 

@@ -13,6 +13,8 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "bitrec/kernels/hamming.hpp"
@@ -34,7 +36,7 @@ struct HammingScratch {
 constexpr int kSubHistograms = 4;
 
 // Items scanned per vector test in the collection pass.
-constexpr int kScanChunk = 32;
+constexpr int kScanChunk = 64;
 
 // WORDS > 0: code width known at compile time, so hamming_distance unrolls
 // and the loop vectorises (one VPOPCNTQ per 8 items at 64 bits).
@@ -84,9 +86,9 @@ void distance_histogram(const uint16_t* dist, int32_t n_items, int bits, uint32_
 // min-reduction vectorises (VPMINUW), so the scan costs little next to the
 // histogram even though almost every chunk is skipped.
 inline bool any_at_most(const uint16_t* dist, uint16_t limit) {
-  int any = 0;
-  for (int j = 0; j < kScanChunk; ++j) any |= dist[j] <= limit;
-  return any != 0;
+  uint16_t smallest = std::numeric_limits<uint16_t>::max();
+  for (int j = 0; j < kScanChunk; ++j) smallest = dist[j] < smallest ? dist[j] : smallest;
+  return smallest <= limit;
 }
 
 // One user's row: items/scores [k] in (distance, id) order, -1 padded.
@@ -173,6 +175,11 @@ void topk_hamming_all(const uint64_t* codes, int words, int32_t n_users, int32_t
 void cpu_topk_hamming(const uint64_t* codes, int words, int32_t n_users, int32_t n_items,
                       int bits, const Csr& exclude, const std::vector<int32_t>& users, int k,
                       TopK& out) {
+  // Distances are stored as uint16 with bits + 1 marking excluded items.
+  if (bits < 1 || bits > 65534 || words < code_words(bits)) {
+    throw std::invalid_argument("cpu_topk_hamming: bits " + std::to_string(bits) +
+                                " do not fit " + std::to_string(words) + " words");
+  }
   k = std::max(k, 0);
   const int64_t n = static_cast<int64_t>(users.size());
   out.k = k;

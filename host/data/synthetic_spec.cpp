@@ -2,6 +2,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <string_view>
 
@@ -18,6 +19,18 @@ constexpr const char* kAllowedKeys =
 // of a Philox counter are 32-bit; the pair buffer is 8 bytes a pair).
 constexpr int64_t kMaxEntities = 10'000'000;
 constexpr double kMaxInteractions = 2e8;
+
+std::string format_real(double x) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", x);
+  return text;
+}
+
+std::string_view trimmed(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
 
 [[noreturn]] void fail(const std::string& problem) {
   throw InputError("--data synthetic: " + problem + " (allowed keys: " + kAllowedKeys + ")");
@@ -43,8 +56,8 @@ double parse_real(std::string_view key, std::string_view value, double lo, doubl
   const double out = text.empty() ? NAN : std::strtod(text.c_str(), &end);
   const bool in_range = std::isfinite(out) && out >= lo && (hi_open ? out < hi : out <= hi);
   if (text.empty() || errno != 0 || end != text.c_str() + text.size() || !in_range) {
-    fail(std::string(key) + "='" + text + "' is not a number in [" + std::to_string(lo) + ", " +
-         std::to_string(hi) + (hi_open ? ")" : "]"));
+    fail(std::string(key) + "='" + text + "' is not a number in [" + format_real(lo) + ", " +
+         format_real(hi) + (hi_open ? ")" : "]"));
   }
   return out;
 }
@@ -67,11 +80,11 @@ SyntheticSpec parse_synthetic_spec(const std::string& spec_text) {
     const size_t comma = rest.find(',');
     const std::string_view entry = rest.substr(0, comma);
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-    if (entry.empty()) continue;  // tolerate "a=1,,b=2" and a trailing comma
+    if (trimmed(entry).empty()) continue;  // tolerate "a=1,,b=2" and a trailing comma
     const size_t equals = entry.find('=');
     if (equals == std::string_view::npos) fail("'" + std::string(entry) + "' is not key=value");
-    const std::string_view key = entry.substr(0, equals);
-    const std::string_view value = entry.substr(equals + 1);
+    const std::string_view key = trimmed(entry.substr(0, equals));
+    const std::string_view value = trimmed(entry.substr(equals + 1));
     if (seen.find("," + std::string(key) + ",") != std::string::npos) {
       fail("key '" + std::string(key) + "' given twice");
     }
@@ -102,7 +115,7 @@ SyntheticSpec parse_synthetic_spec(const std::string& spec_text) {
          std::to_string(spec.items) + " (every cluster needs an item)");
   }
   if (spec.per_user > static_cast<double>(spec.items / 2)) {
-    fail("per_user=" + std::to_string(spec.per_user) + " exceeds items/2=" +
+    fail("per_user=" + format_real(spec.per_user) + " exceeds items/2=" +
          std::to_string(spec.items / 2) + " (users draw at most half the catalogue)");
   }
   if (static_cast<double>(spec.users) * spec.per_user > kMaxInteractions) {

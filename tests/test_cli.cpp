@@ -1,0 +1,180 @@
+// The bitrec program end to end: train, eval, info, errors, and that a
+// saved run re-evaluates to exactly the figures in its report.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "cli_runner.hpp"
+#include "json_reader.hpp"
+
+namespace fs = std::filesystem;
+using bitrec::testing::CliResult;
+using bitrec::testing::FlatJson;
+using bitrec::testing::run_bitrec;
+using bitrec::testing::slurp;
+
+namespace {
+
+const char* kSmallData = "synthetic:users=300,items=200,clusters=5,per_user=15";
+
+std::string temp_path(const std::string& name) {
+  const fs::path p = fs::path(::testing::TempDir()) / ("bitrec_cli_" + name);
+  fs::remove_all(p);
+  return p.string();
+}
+
+// One small hashed run shared by several tests (training is the slow part).
+class TrainedRun : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    out_ = new std::string(temp_path("trained"));
+    result_ = new CliResult(run_bitrec(std::string("train --data ") + kSmallData +
+                                           " --method hash-ste --epochs 6 --eval-every 3 --dim 32 --batch 512 "
+                                           "--threads 2 --out " + *out_,
+                                       "trained"));
+  }
+  static void TearDownTestSuite() {
+    delete out_;
+    delete result_;
+  }
+  static std::string* out_;
+  static CliResult* result_;
+};
+std::string* TrainedRun::out_ = nullptr;
+CliResult* TrainedRun::result_ = nullptr;
+
+TEST_F(TrainedRun, WritesTheContractFiles) {
+  ASSERT_EQ(result_->exit_code, 0) << result_->err;
+  EXPECT_TRUE(fs::exists(*out_ + "/checkpoint.bin"));
+  const FlatJson report(slurp(*out_ + "/report.json"));
+  for (const char* key : {"dataset.name", "dataset.users", "dataset.items", "dataset.train", "dataset.test", "method",
+                          "config.lr", "config.method", "device.backend", "device.name", "epochs", "bits",
+                          "train_seconds", "eval_seconds", "kmax", "best.epoch", "best.selected_on",
+                          "metrics.hamming.recall@20", "metrics.hamming.ndcg@50", "metrics.hamming.ndcg_hit@100",
+                          "metrics.hamming.recall_tie@20", "metrics.hamming.ndcg_tie@100", "metrics.real.recall@20",
+                          "best.hamming.recall@20", "codes.distinct_items", "codes.bit_balance",
+                          "codes.user_item_agreement"}) {
+    EXPECT_TRUE(report.has(key)) << key;
+  }
+  EXPECT_EQ(report.text("method"), "hash-ste");
+  EXPECT_EQ(report.number("bits"), 32);
+  EXPECT_EQ(report.number("epochs"), 6);
+  EXPECT_EQ(report.text("best.selected_on"), "test");
+  // Evaluations at epochs 3 and 6: one metrics.jsonl line each.
+  std::istringstream lines(slurp(*out_ + "/metrics.jsonl"));
+  std::string line;
+  std::vector<int> epochs;
+  while (std::getline(lines, line)) epochs.push_back(static_cast<int>(FlatJson(line).number("epoch")));
+  EXPECT_EQ(epochs, (std::vector<int>{3, 6}));
+  EXPECT_NE(result_->out.find("recall_tie"), std::string::npos) << result_->out;
+}
+
+TEST_F(TrainedRun, EvalReproducesTheReportExactly) {
+  ASSERT_EQ(result_->exit_code, 0) << result_->err;
+  const CliResult eval = run_bitrec("eval --json --model " + *out_, "eval_json");
+  ASSERT_EQ(eval.exit_code, 0) << eval.err;
+  const FlatJson again(eval.out);
+  const FlatJson report(slurp(*out_ + "/report.json"));
+  int compared = 0;
+  for (const auto& [key, value] : report.values()) {
+    if (key.rfind("metrics.", 0) != 0) continue;
+    ASSERT_TRUE(again.has(key)) << key;
+    EXPECT_EQ(again.text(key), value) << key;  // the same digits, not merely close
+    ++compared;
+  }
+  EXPECT_EQ(compared, 2 * 3 * 3 + 3 * 2);  // (real + hamming) x 3 K x 3 metrics + hamming tie metrics
+}
+
+TEST_F(TrainedRun, DumpTopkHasOneRankedLinePerTestUser) {
+  ASSERT_EQ(result_->exit_code, 0) << result_->err;
+  const std::string dump = temp_path("dump.txt");
+  const CliResult eval = run_bitrec("eval --model " + *out_ + " --mode hamming --topk 10 --dump-topk " + dump, "dump");
+  ASSERT_EQ(eval.exit_code, 0) << eval.err;
+  std::istringstream lines(slurp(dump));
+  std::string line;
+  int users = 0;
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    std::string field;
+    int count = 0;
+    while (fields >> field) ++count;
+    EXPECT_EQ(count, 1 + 10) << line;
+    ++users;
+  }
+  const FlatJson report(slurp(*out_ + "/report.json"));
+  EXPECT_GT(users, 0);
+  EXPECT_LE(users, report.number("dataset.users"));
+}
+
+TEST_F(TrainedRun, RefusesToOverwriteAnotherRun) {
+  ASSERT_EQ(result_->exit_code, 0) << result_->err;
+  const std::string before = slurp(*out_ + "/report.json");
+  const CliResult again = run_bitrec(std::string("train --data ") + kSmallData + " --epochs 1 --out " + *out_, "again");
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_NE(again.err.find("--overwrite"), std::string::npos) << again.err;
+  EXPECT_EQ(slurp(*out_ + "/report.json"), before);
+}
+
+TEST(Cli, VersionListsBackends) {
+  const CliResult r = run_bitrec("--version", "version");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("backends: cpu"), std::string::npos) << r.out;
+}
+
+TEST(Cli, TrainHelpListsEveryMethodAndEstimator) {
+  const CliResult r = run_bitrec("train --help", "help");
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* name : {"lightgcn", "hash-ste", "ste", "ste-clip", "dropout-ste", "fourier", "signswish"}) {
+    EXPECT_NE(r.out.find(name), std::string::npos) << name;
+  }
+}
+
+TEST(Cli, MissingDataFailsCleanlyAndWritesNothing) {
+  const std::string out = temp_path("missing_data_out");
+  const CliResult r = run_bitrec("train --data /nonexistent/bitrec-data --epochs 1 --out " + out, "missing");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("/nonexistent/bitrec-data"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST(Cli, BadTrainFileNamesFileAndLine) {
+  const std::string dir = temp_path("bad_data");
+  fs::create_directories(dir);
+  std::ofstream(dir + "/train.txt") << "0 1 2\n1 2 x3\n";
+  std::ofstream(dir + "/test.txt") << "0 3\n";
+  const std::string out = temp_path("bad_data_out");
+  const CliResult r = run_bitrec("train --data " + dir + " --epochs 1 --out " + out, "bad_data");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("train.txt:2"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST(Cli, BadOptionValueIsRefused) {
+  const CliResult r = run_bitrec("train --method nope --out " + temp_path("bad_method"), "bad_method");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("lightgcn"), std::string::npos) << r.err;
+}
+
+TEST(Cli, ConfigFileSetsOptions) {
+  const std::string config = temp_path("config.toml");
+  std::ofstream(config) << "method = \"lightgcn\"\nepochs = 2\ndim = 8\nbatch = 1024\n";
+  const std::string out = temp_path("config_out");
+  const CliResult r = run_bitrec("train --config " + config + " --data " + kSmallData + " --out " + out, "config");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const FlatJson report(slurp(out + "/report.json"));
+  EXPECT_EQ(report.text("method"), "lightgcn");
+  EXPECT_EQ(report.text("config.dim"), "8");
+  EXPECT_EQ(report.number("epochs"), 2);
+}
+
+TEST(Cli, InfoPrintsStatistics) {
+  const CliResult r = run_bitrec(std::string("info --data ") + kSmallData, "info");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* what : {"users", "items", "train", "test", "density", "user degree", "item degree"}) {
+    EXPECT_NE(r.out.find(what), std::string::npos) << what << "\n" << r.out;
+  }
+}
+
+}  // namespace

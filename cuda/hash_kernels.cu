@@ -24,24 +24,24 @@ __global__ void hash_forward_kernel(const float* __restrict__ x, int64_t rows, i
   const int64_t row = warp / words;
   const int word = static_cast<int>(warp - row * words);
   const float* xr = x + row * bits;
-  float* sr = signs + row * bits;
+  float* sr = signs ? signs + row * bits : nullptr;
 
   const int k_lo = word * 64 + lane;
   const int k_hi = k_lo + 32;
   bool bit_lo = false, bit_hi = false;
   if (k_lo < bits) {
     const float s = sign_code(xr[k_lo]);
-    sr[k_lo] = s;
+    if (signs) sr[k_lo] = s;
     bit_lo = s > 0.0f;
   }
   if (k_hi < bits) {
     const float s = sign_code(xr[k_hi]);
-    sr[k_hi] = s;
+    if (signs) sr[k_hi] = s;
     bit_hi = s > 0.0f;
   }
   const unsigned lo = __ballot_sync(0xffffffffu, bit_lo);
   const unsigned hi = __ballot_sync(0xffffffffu, bit_hi);
-  if (lane == 0) {
+  if (lane == 0 && codes) {
     codes[row * words + word] = static_cast<uint64_t>(lo) | (static_cast<uint64_t>(hi) << 32);
   }
 }

@@ -9,7 +9,8 @@
 namespace bitrec::cuda {
 
 // x, signs: [rows, bits]; codes: [rows, code_words(bits)]. signs = sign(x)
-// as ±1 (sign(0) = +1), codes = the packed bits, padding bits 0.
+// as ±1 (sign(0) = +1), codes = the packed bits, padding bits 0. Either
+// output may be nullptr (not wanted).
 void launch_hash_forward(const float* x, int64_t rows, int bits, float* signs, uint64_t* codes,
                          cudaStream_t stream);
 

@@ -1,9 +1,12 @@
 // One warp per triple: the lanes stride over the embedding dimension, the
 // scores are warp-reduced with shuffles, and the gradient rows are scattered
-// with atomicAdd. The per-triple loss goes to `terms`, and one block sums it
-// in double in a fixed order, so the reported loss is run-to-run identical
-// while the atomically scattered gradients agree within float rounding
-// (tests/cuda/test_cuda_parity.cpp states the tolerances).
+// with atomicAdd. As in host/cpu/cpu_losses.cpp, dot products and squared
+// norms are summed in double (so the float margin is the CPU's up to the
+// last bit in almost every triple) and the per-triple terms are summed in
+// double; one block sums them in a fixed order, so the reported loss is
+// run-to-run identical. Only the scatter order of rows drawn more than once
+// differs from the CPU's (triple order): those gradients agree within float
+// rounding (tests/cuda/test_cuda_parity.cpp states the tolerances).
 #include "check.hpp"
 #include "loss_kernels.hpp"
 
@@ -16,14 +19,14 @@ constexpr int kThreads = 256;
 constexpr int kWarpsPerBlock = kThreads / 32;
 constexpr int kReduceThreads = 512;
 
-__device__ float warp_sum(float v) {
+__device__ double warp_sum(double v) {
   for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
   return v;
 }
 
 __global__ void bpr_kernel(const float* __restrict__ table, int dim,
                            const int32_t* __restrict__ triples, int64_t count, int32_t n_users,
-                           float inv_count, float* __restrict__ grad, float* __restrict__ terms) {
+                           float inv_count, float* __restrict__ grad, double* __restrict__ terms) {
   const int64_t t = static_cast<int64_t>(blockIdx.x) * kWarpsPerBlock + (threadIdx.x >> 5);
   const int lane = threadIdx.x & 31;
   if (t >= count) return;
@@ -34,15 +37,15 @@ __global__ void bpr_kernel(const float* __restrict__ table, int dim,
   const float* ei = table + i * dim;
   const float* ej = table + j * dim;
 
-  float s_ui = 0.0f, s_uj = 0.0f;
+  double s_ui = 0.0, s_uj = 0.0;
   for (int c = lane; c < dim; c += 32) {
-    const float x = eu[c];
+    const double x = eu[c];
     s_ui += x * ei[c];
     s_uj += x * ej[c];
   }
   s_ui = warp_sum(s_ui);
   s_uj = warp_sum(s_uj);
-  const float margin = s_ui - s_uj;
+  const float margin = static_cast<float>(s_ui - s_uj);
   if (lane == 0) terms[t] = bpr_loss(margin);
 
   // d/d e_u = g (e_i − e_j), d/d e_i = g e_u, d/d e_j = −g e_u; g = dL/dmargin / |B|.
@@ -60,19 +63,19 @@ __global__ void bpr_kernel(const float* __restrict__ table, int dim,
 
 __global__ void l2_kernel(const float* __restrict__ e0, int dim,
                           const int32_t* __restrict__ triples, int64_t count, int32_t n_users,
-                          float grad_scale, float* __restrict__ grad, float* __restrict__ terms) {
+                          float grad_scale, float* __restrict__ grad, double* __restrict__ terms) {
   const int64_t t = static_cast<int64_t>(blockIdx.x) * kWarpsPerBlock + (threadIdx.x >> 5);
   const int lane = threadIdx.x & 31;
   if (t >= count) return;
   const int64_t rows[3] = {triples[3 * t], static_cast<int64_t>(n_users) + triples[3 * t + 1],
                            static_cast<int64_t>(n_users) + triples[3 * t + 2]};
-  float sq = 0.0f;
+  double sq = 0.0;
   for (int r = 0; r < 3; ++r) {
     const float* e = e0 + rows[r] * dim;
     float* g = grad + rows[r] * dim;
     for (int c = lane; c < dim; c += 32) {
       const float x = e[c];
-      sq += x * x;
+      sq += static_cast<double>(x) * x;
       atomicAdd(g + c, grad_scale * x);
     }
   }
@@ -80,9 +83,10 @@ __global__ void l2_kernel(const float* __restrict__ e0, int dim,
   if (lane == 0) terms[t] = sq;
 }
 
-// loss_acc[0] += scale * Σ terms, summed in double in a fixed order.
-__global__ void reduce_terms_kernel(const float* __restrict__ terms, int64_t count, double scale,
-                                    float* __restrict__ loss_acc) {
+// loss_acc[0] += mul * Σ terms / div (the CPU's expression), summed in
+// double in a fixed order.
+__global__ void reduce_terms_kernel(const double* __restrict__ terms, int64_t count, double mul,
+                                    double div, float* __restrict__ loss_acc) {
   __shared__ double partial[kReduceThreads];
   double sum = 0.0;
   for (int64_t t = threadIdx.x; t < count; t += kReduceThreads) sum += terms[t];
@@ -92,7 +96,7 @@ __global__ void reduce_terms_kernel(const float* __restrict__ terms, int64_t cou
     if (threadIdx.x < half) partial[threadIdx.x] += partial[threadIdx.x + half];
     __syncthreads();
   }
-  if (threadIdx.x == 0) loss_acc[0] += static_cast<float>(partial[0] * scale);
+  if (threadIdx.x == 0) loss_acc[0] += static_cast<float>(mul * partial[0] / div);
 }
 
 unsigned triple_blocks(int64_t count) {
@@ -102,29 +106,30 @@ unsigned triple_blocks(int64_t count) {
 }  // namespace
 
 void launch_bpr_forward_backward(const float* table, int dim, const int32_t* triples,
-                                 int64_t count, int32_t n_users, float* grad, float* terms,
+                                 int64_t count, int32_t n_users, float* grad, double* terms,
                                  float* loss_acc, cudaStream_t stream) {
   if (count <= 0) return;
   const float inv_count = 1.0f / static_cast<float>(count);
   bpr_kernel<<<triple_blocks(count), kThreads, 0, stream>>>(table, dim, triples, count, n_users,
                                                             inv_count, grad, terms);
   CUDA_CHECK_LAUNCH();
-  reduce_terms_kernel<<<1, kReduceThreads, 0, stream>>>(terms, count,
-                                                        1.0 / static_cast<double>(count),
-                                                        loss_acc);
+  reduce_terms_kernel<<<1, kReduceThreads, 0, stream>>>(terms, count, 1.0,
+                                                        static_cast<double>(count), loss_acc);
   CUDA_CHECK_LAUNCH();
 }
 
 void launch_l2_forward_backward(const float* e0, int dim, const int32_t* triples, int64_t count,
-                                int32_t n_users, float lambda, float* grad, float* terms,
+                                int32_t n_users, float lambda, float* grad, double* terms,
                                 float* loss_acc, cudaStream_t stream) {
   if (count <= 0) return;
-  const float grad_scale = lambda / static_cast<float>(count);
+  // λ/|B| rounded once from double, as the CPU does.
+  const float grad_scale =
+      static_cast<float>(static_cast<double>(lambda) / static_cast<double>(count));
   l2_kernel<<<triple_blocks(count), kThreads, 0, stream>>>(e0, dim, triples, count, n_users,
                                                            grad_scale, grad, terms);
   CUDA_CHECK_LAUNCH();
   reduce_terms_kernel<<<1, kReduceThreads, 0, stream>>>(
-      terms, count, static_cast<double>(lambda) / (2.0 * static_cast<double>(count)), loss_acc);
+      terms, count, static_cast<double>(lambda), 2.0 * static_cast<double>(count), loss_acc);
   CUDA_CHECK_LAUNCH();
 }
 

@@ -1,9 +1,13 @@
 // Â·X two ways. cuSPARSE SpMM (CSR × row-major dense, CSR_ALG2: deterministic,
-// row-major) is the reference; after each product an axpy adds the layer into
-// the mean. The warp-per-row kernel does both in one pass: a group of lanes
-// owns one row of Â, walks its nonzeros in CSR order (the CPU's order) and
-// reads neighbour rows as float4 when the width allows, then writes the next
-// layer and adds it into the running mean.
+// row-major) is the reference; after each product an epilogue kernel adds the
+// layer into the mean. The warp-per-row kernel does both in one pass: a group
+// of lanes owns one row of Â, walks its nonzeros in CSR order with an fmaf
+// chain (host/cpu/cpu_propagate.cpp's order and, with FMA contraction, its
+// rounding), reading neighbour rows as float4 when the width allows, then
+// applies the same epilogue in place.
+//
+// The mean is accumulated as the CPU does: out = in + A1, out += Al, and the
+// last layer out = (out + AL) / (L+1), where Al = Â^l in.
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
@@ -21,15 +25,30 @@ unsigned blocks_for(int64_t threads) {
   return static_cast<unsigned>((threads + kThreads - 1) / kThreads);
 }
 
-__device__ __forceinline__ float4 fma4(float w, float4 x, float4 acc) {
+// What a layer does with acc = (Â x)[r] (x = the layer's input).
+enum Epilogue : int {
+  kFirst = 0,      // next = acc; out = x + acc          (layer 1 of L > 1)
+  kMiddle = 1,     // next = acc; out += acc
+  kLast = 2,       // out = (out + acc) * scale          (layer L of L > 1)
+  kFirstLast = 3,  // out = (x + acc) * scale            (L = 1)
+};
+
+Epilogue epilogue_of(int layer, int layers) {
+  const bool first = layer == 1, last = layer == layers;
+  return first && last ? kFirstLast : first ? kFirst : last ? kLast : kMiddle;
+}
+
+__device__ __forceinline__ float4 operator+(float4 a, float4 b) {
+  return make_float4(a.x + b.x, a.y + b.y, a.z + b.z, a.w + b.w);
+}
+__device__ __forceinline__ float4 operator*(float4 a, float s) {
+  return make_float4(a.x * s, a.y * s, a.z * s, a.w * s);
+}
+__device__ __forceinline__ float4 fma_vec(float w, float4 x, float4 acc) {
   return make_float4(fmaf(w, x.x, acc.x), fmaf(w, x.y, acc.y), fmaf(w, x.z, acc.z),
                      fmaf(w, x.w, acc.w));
 }
-__device__ __forceinline__ float fma4(float w, float x, float acc) { return fmaf(w, x, acc); }
-__device__ __forceinline__ float4 scale_add(float s, float4 a, float4 b) {  // s*a + b
-  return make_float4(s * a.x + b.x, s * a.y + b.y, s * a.z + b.z, s * a.w + b.w);
-}
-__device__ __forceinline__ float scale_add(float s, float a, float b) { return s * a + b; }
+__device__ __forceinline__ float fma_vec(float w, float x, float acc) { return fmaf(w, x, acc); }
 template <class V>
 __device__ __forceinline__ V zero_vec();
 template <>
@@ -37,15 +56,35 @@ __device__ __forceinline__ float4 zero_vec<float4>() { return make_float4(0.f, 0
 template <>
 __device__ __forceinline__ float zero_vec<float>() { return 0.f; }
 
+// Element `at` of the layer: x, out: [rows, width] of V; next nullable.
+template <class V>
+__device__ __forceinline__ void apply_epilogue(int mode, int64_t at, V acc, const V* x, V* next,
+                                               V* out, float scale) {
+  switch (mode) {
+    case kFirst:
+      next[at] = acc;
+      out[at] = x[at] + acc;
+      break;
+    case kMiddle:
+      next[at] = acc;
+      out[at] = out[at] + acc;
+      break;
+    case kLast:
+      out[at] = (out[at] + acc) * scale;
+      break;
+    default:
+      out[at] = (x[at] + acc) * scale;
+      break;
+  }
+}
+
 // One group of 2^group_log2 lanes per row; V = float4 when dim % 4 == 0.
-// first: out = scale*cur + scale*(Â cur) (layer 0 folded in); else out += scale*(Â cur).
-// next (nullable on the last layer) = Â cur.
 template <class V>
 __global__ void spmm_rows_kernel(const int64_t* __restrict__ indptr,
                                  const int32_t* __restrict__ indices,
                                  const float* __restrict__ values, int64_t n_rows, int width,
-                                 int group_log2, const V* __restrict__ cur, V* __restrict__ next,
-                                 V* __restrict__ out, float scale, bool first) {
+                                 int group_log2, const V* __restrict__ x, V* __restrict__ next,
+                                 V* __restrict__ out, float scale, int mode) {
   const int64_t tid = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   const int64_t row = tid >> group_log2;
   const int lane = static_cast<int>(tid & ((1 << group_log2) - 1));
@@ -54,25 +93,32 @@ __global__ void spmm_rows_kernel(const int64_t* __restrict__ indptr,
   for (int c = lane; c < width; c += (1 << group_log2)) {
     V acc = zero_vec<V>();
     for (int64_t p = begin; p < end; ++p) {
-      acc = fma4(values[p], cur[static_cast<int64_t>(indices[p]) * width + c], acc);
+      acc = fma_vec(values[p], x[static_cast<int64_t>(indices[p]) * width + c], acc);
     }
-    const int64_t at = row * width + c;
-    if (next) next[at] = acc;
-    out[at] = first ? scale_add(scale, cur[at], scale_add(scale, acc, zero_vec<V>()))
-                    : scale_add(scale, acc, out[at]);
+    apply_epilogue(mode, row * width + c, acc, x, next, out, scale);
   }
 }
 
-__global__ void scale_kernel(const float* __restrict__ in, float* __restrict__ out, int64_t n,
-                             float scale) {
+// The epilogue alone, after a cuSPARSE product acc = Â x.
+__global__ void epilogue_kernel(const float* __restrict__ acc, const float* __restrict__ x,
+                                float* __restrict__ out, int64_t n, float scale, int mode) {
   const int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (i < n) out[i] = scale * in[i];
-}
-
-__global__ void axpy_kernel(const float* __restrict__ x, float* __restrict__ out, int64_t n,
-                            float scale) {
-  const int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (i < n) out[i] += scale * x[i];
+  if (i >= n) return;
+  // next is acc's own buffer for cuSPARSE: nothing to write there.
+  switch (mode) {
+    case kFirst:
+      out[i] = x[i] + acc[i];
+      break;
+    case kMiddle:
+      out[i] = out[i] + acc[i];
+      break;
+    case kLast:
+      out[i] = (out[i] + acc[i]) * scale;
+      break;
+    default:
+      out[i] = (x[i] + acc[i]) * scale;
+      break;
+  }
 }
 
 int group_log2_for(int width) {
@@ -83,13 +129,13 @@ int group_log2_for(int width) {
 
 template <class V>
 void launch_spmm_rows(const int64_t* indptr, const int32_t* indices, const float* values,
-                      int64_t n_rows, int dim, const float* cur, float* next, float* out,
-                      float scale, bool first, cudaStream_t stream) {
+                      int64_t n_rows, int dim, const float* x, float* next, float* out,
+                      float scale, Epilogue mode, cudaStream_t stream) {
   const int width = dim / static_cast<int>(sizeof(V) / sizeof(float));
   const int group_log2 = group_log2_for(width);
   spmm_rows_kernel<V><<<blocks_for(n_rows << group_log2), kThreads, 0, stream>>>(
-      indptr, indices, values, n_rows, width, group_log2, reinterpret_cast<const V*>(cur),
-      reinterpret_cast<V*>(next), reinterpret_cast<V*>(out), scale, first);
+      indptr, indices, values, n_rows, width, group_log2, reinterpret_cast<const V*>(x),
+      reinterpret_cast<V*>(next), reinterpret_cast<V*>(out), scale, mode);
   CUDA_CHECK_LAUNCH();
 }
 
@@ -146,9 +192,12 @@ void GraphPropagator::set_graph(const NormalizedGraph& graph, cusparseHandle_t h
   upload_vector(indices_, graph.indices, "graph indices", stream);
   upload_vector(values_, graph.values, "graph values", stream);
 
+  // Staging copies live until the sync at the end of this function.
+  std::vector<int32_t> indptr32;
+  std::vector<int64_t> indices64;
   if (nnz_ > 0) {
     if (nnz_ < (int64_t{1} << 31)) {
-      const std::vector<int32_t> indptr32(graph.indptr.begin(), graph.indptr.end());
+      indptr32.assign(graph.indptr.begin(), graph.indptr.end());
       upload_vector(indptr32_, indptr32, "graph indptr (32-bit)", stream);
       CUSPARSE_CHECK(cusparseCreateCsr(&mat_, n_nodes_, n_nodes_, nnz_, indptr32_.data(),
                                        indices_.data(), values_.data(), CUSPARSE_INDEX_32I,
@@ -156,7 +205,7 @@ void GraphPropagator::set_graph(const NormalizedGraph& graph, cusparseHandle_t h
                                        CUDA_R_32F));
     } else {
       // cuSPARSE wants one index width for offsets and columns.
-      const std::vector<int64_t> indices64(graph.indices.begin(), graph.indices.end());
+      indices64.assign(graph.indices.begin(), graph.indices.end());
       upload_vector(indices64_, indices64, "graph indices (64-bit)", stream);
       CUSPARSE_CHECK(cusparseCreateCsr(&mat_, n_nodes_, n_nodes_, nnz_, indptr_.data(),
                                        indices64_.data(), values_.data(), CUSPARSE_INDEX_64I,
@@ -165,8 +214,9 @@ void GraphPropagator::set_graph(const NormalizedGraph& graph, cusparseHandle_t h
     }
   }
   has_graph_ = true;
-  // The host vectors may go away after return: pageable copies are staged
-  // before cudaMemcpyAsync returns.
+  // Wait for the uploads of the staging copies (set_graph runs once per run,
+  // so the sync costs nothing).
+  CUDA_CHECK(cudaStreamSynchronize(stream));
 }
 
 void GraphPropagator::prepare_dense(int dim) {
@@ -212,51 +262,55 @@ void GraphPropagator::propagate_mean(const float* in, float* out, int dim, int l
   if (layers < 0) throw std::invalid_argument("propagate_mean: layers < 0");
   const int64_t n = n_nodes_ * dim;
   if (n == 0) return;
+  if (layers == 0) {  // the mean of one layer: a copy
+    if (in != out) {
+      CUDA_CHECK(cudaMemcpyAsync(out, in, n * sizeof(float), cudaMemcpyDeviceToDevice, stream_));
+    }
+    return;
+  }
   const float scale = 1.0f / static_cast<float>(layers + 1);
 
   const float* src = in;
-  if (in == out && layers > 0) {  // the mean overwrites what later layers still read
+  if (in == out) {  // layer 1 overwrites out while other rows still read in
     input_copy_.reserve(static_cast<size_t>(n), "propagation input copy");
     CUDA_CHECK(cudaMemcpyAsync(input_copy_.data(), in, n * sizeof(float),
                                cudaMemcpyDeviceToDevice, stream_));
     src = input_copy_.data();
   }
-  if (layers == 0 || nnz_ == 0) {  // Â^l x = 0 for l >= 1 without edges
-    scale_kernel<<<blocks_for(n), kThreads, 0, stream_>>>(src, out, n, scale);
-    CUDA_CHECK_LAUNCH();
-    return;
-  }
   layer_a_.reserve(static_cast<size_t>(n), "propagation layer buffer");
-  if (layers > 1 || path_ == SpmmPath::kCusparse) {
-    layer_b_.reserve(static_cast<size_t>(n), "propagation layer buffer");
-  }
+  layer_b_.reserve(static_cast<size_t>(n), "propagation layer buffer");
+  float* const buffers[2] = {layer_a_.data(), layer_b_.data()};
 
-  const float* cur = src;
+  const float* x = src;
   if (path_ == SpmmPath::kWarpRows) {
-    const bool vec4 = dim % 4 == 0;  // cudaMalloc rows are then 16-byte aligned
+    const bool vec4 = dim % 4 == 0;  // rows of cudaMalloc'd tensors are then 16-byte aligned
     for (int l = 1; l <= layers; ++l) {
-      float* next = l == layers ? nullptr : (l % 2 ? layer_a_.data() : layer_b_.data());
+      const Epilogue mode = epilogue_of(l, layers);
+      float* next = l == layers ? nullptr : buffers[(l - 1) % 2];
       if (vec4) {
         launch_spmm_rows<float4>(indptr_.data(), indices_.data(), values_.data(), n_nodes_, dim,
-                                 cur, next, out, scale, l == 1, stream_);
+                                 x, next, out, scale, mode, stream_);
       } else {
-        launch_spmm_rows<float>(indptr_.data(), indices_.data(), values_.data(), n_nodes_, dim,
-                                cur, next, out, scale, l == 1, stream_);
+        launch_spmm_rows<float>(indptr_.data(), indices_.data(), values_.data(), n_nodes_, dim, x,
+                                next, out, scale, mode, stream_);
       }
-      cur = next;
+      x = next;
     }
     return;
   }
 
-  prepare_dense(dim);
-  scale_kernel<<<blocks_for(n), kThreads, 0, stream_>>>(src, out, n, scale);
-  CUDA_CHECK_LAUNCH();
+  if (nnz_ > 0) prepare_dense(dim);
   for (int l = 1; l <= layers; ++l) {
-    float* next = l % 2 ? layer_a_.data() : layer_b_.data();
-    spmm_cusparse(cur, next);
-    axpy_kernel<<<blocks_for(n), kThreads, 0, stream_>>>(next, out, n, scale);
+    float* next = buffers[(l - 1) % 2];
+    if (nnz_ > 0) {
+      spmm_cusparse(x, next);
+    } else {  // no edges: Â x = 0 (cuSPARSE is not asked about an empty matrix)
+      CUDA_CHECK(cudaMemsetAsync(next, 0, n * sizeof(float), stream_));
+    }
+    epilogue_kernel<<<blocks_for(n), kThreads, 0, stream_>>>(next, x, out, n, scale,
+                                                            epilogue_of(l, layers));
     CUDA_CHECK_LAUNCH();
-    cur = next;
+    x = next;
   }
 }
 

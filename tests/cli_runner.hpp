@@ -1,6 +1,7 @@
 // Runs the built bitrec binary in tests and captures its exit code and output.
 #pragma once
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -25,8 +26,9 @@ inline std::string slurp(const std::string& path) {
 inline CliResult run_bitrec(const std::string& args, const std::string& tag) {
   const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "bitrec_cli_io";
   std::filesystem::create_directories(dir);
-  const std::string out = (dir / (tag + ".out")).string();
-  const std::string err = (dir / (tag + ".err")).string();
+  const std::string stem = std::to_string(getpid()) + "_" + tag;
+  const std::string out = (dir / (stem + ".out")).string();
+  const std::string err = (dir / (stem + ".err")).string();
   const std::string command = std::string(BITREC_BINARY) + " " + args + " >" + out + " 2>" + err + " </dev/null";
   const int status = std::system(command.c_str());
   CliResult r;

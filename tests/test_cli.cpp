@@ -2,6 +2,8 @@
 // saved run re-evaluates to exactly the figures in its report.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -20,7 +22,8 @@ namespace {
 const char* kSmallData = "synthetic:users=300,items=200,clusters=5,per_user=15";
 
 std::string temp_path(const std::string& name) {
-  const fs::path p = fs::path(::testing::TempDir()) / ("bitrec_cli_" + name);
+  // ctest runs every test in its own process, in parallel: names carry the pid.
+  const fs::path p = fs::path(::testing::TempDir()) / ("bitrec_cli_" + std::to_string(getpid()) + "_" + name);
   fs::remove_all(p);
   return p.string();
 }

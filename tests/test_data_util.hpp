@@ -16,16 +16,35 @@
 
 namespace bitrec::test {
 
+// Removes the fixture directories when the test process exits, so repeated
+// runs do not fill the temporary directory.
+struct TestDirCleaner {
+  std::vector<std::string> dirs;
+  ~TestDirCleaner() {
+    for (const auto& dir : dirs) {
+      std::error_code ignored;
+      std::filesystem::remove_all(dir, ignored);
+    }
+  }
+};
+inline TestDirCleaner& test_dir_cleaner() {
+  static TestDirCleaner cleaner;
+  return cleaner;
+}
+
 // A directory unique to the running test (and process: ctest may run tests
-// in parallel), emptied on creation.
+// in parallel), emptied on creation and removed at exit.
 inline std::string fresh_test_dir() {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  const std::filesystem::path dir =
-      std::filesystem::path(::testing::TempDir()) /
-      ("bitrec_data_" + std::string(info->test_suite_name()) + "_" + info->name() + "_" +
-       std::to_string(::getpid()));
+  std::string leaf = "bitrec_data_" + std::string(info->test_suite_name()) + "_" + info->name() +
+                     "_" + std::to_string(::getpid());
+  for (char& c : leaf) {
+    if (c == '/') c = '_';  // parameterised tests are named "Prefix/Suite.Test/N"
+  }
+  const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / leaf;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
+  test_dir_cleaner().dirs.push_back(dir.string());
   return dir.string();
 }
 
@@ -79,7 +98,9 @@ inline void expect_valid_csr(const Csr& csr, int64_t rows, int64_t cols) {
     for (const int32_t* c = csr.row_begin(r); c != csr.row_end(r); ++c) {
       ASSERT_GE(*c, 0);
       ASSERT_LT(*c, cols);
-      if (c != csr.row_begin(r)) ASSERT_LT(c[-1], *c) << "row " << r << " not sorted/unique";
+      if (c != csr.row_begin(r)) {
+        ASSERT_LT(c[-1], *c) << "row " << r << " not sorted/unique";
+      }
     }
   }
 }

@@ -82,18 +82,43 @@ TEST(Training, LightGcnLearnsFarAbovePopularity) {
   EXPECT_LT(run.evals.back().loss, 0.5);  // BPR starts at ln 2 = 0.693
 }
 
-TEST(Training, HashSteCodesRetrieveAbovePopularity) {
+// BPR on raw ±1 code scores is a weak learner by nature (methods.md §6); with
+// signswish's bounded backward the codes stay healthy and retrieve clearly
+// above popularity (measured 0.274 vs 0.195 on this seed).
+TEST(Training, HashSteWithSignswishRetrievesAbovePopularity) {
   const Dataset data = load_dataset("synthetic");
   TrainConfig cfg = small_config(Method::kHashSte, 30);
   cfg.dim = 64;
   cfg.lr = 5e-3f;
+  cfg.estimator = Estimator::kSignswish;
+  cfg.estimator_set = true;
+  cfg.beta = cfg.beta_end = 20.0f;
   auto backend = make_cpu_backend(0);
   const TrainSummary run = train_model(*backend, data, cfg, nullptr);
   const double popularity = popularity_recall_at_20(data);
   const EvalPoint& last = run.evals.back();
   const double hamming = last.test.at("hamming").at("recall@20");
-  EXPECT_GT(hamming, 1.5 * popularity) << "hash-ste hamming " << hamming << " vs popularity " << popularity;
-  EXPECT_GT(last.codes.distinct_items, data.n_items / 2) << "codes collapsed";
+  EXPECT_GT(hamming, 1.3 * popularity) << "hash-ste hamming " << hamming << " vs popularity " << popularity;
+  EXPECT_GT(last.codes.distinct_items, data.n_items * 9 / 10) << "codes collapsed";
+  EXPECT_LT(last.codes.user_item_agreement, 0.7);
+}
+
+// Plain STE lets |x| grow without bound and the codes collapse while the
+// trainer keeps going (methods.md §5): code health must show it.
+TEST(Training, PlainSteCollapseShowsInCodeHealth) {
+  const Dataset data = load_dataset("synthetic");
+  TrainConfig cfg = small_config(Method::kHashSte, 200);
+  cfg.dim = 64;
+  cfg.batch = 2048;
+  cfg.eval_every = 40;
+  auto backend = make_cpu_backend(0);
+  const TrainSummary run = train_model(*backend, data, cfg, nullptr);
+  const EvalPoint& first = run.evals.front();
+  const EvalPoint& last = run.evals.back();
+  EXPECT_GT(first.codes.distinct_items, data.n_items * 9 / 10);
+  EXPECT_LT(last.codes.distinct_items, data.n_items / 10);
+  EXPECT_GT(last.codes.user_item_agreement, 0.9);
+  EXPECT_LT(last.test.at("hamming").at("recall@20"), 0.5 * first.test.at("hamming").at("recall@20"));
 }
 
 }  // namespace

@@ -47,12 +47,30 @@ std::string cpu_model_name() {
   return "";
 }
 
-// grad_x[i] = grad[i] · f(x[i]); one estimator per loop, so each vectorises.
+// grad_x = grad ⊙ f(x), row by row; one estimator per instantiation, so the
+// switch is outside the loop. Rows whose gradient is all zero get zeros
+// without evaluating f: a BPR batch touches ~6 k of Gowalla's 71 k rows, and
+// f costs an expf (signswish) or four cosf (fourier) per element — this cut
+// hash_backward from 20–85 ms to well under a millisecond per batch. (The
+// only difference to g·f(x) is +0 where that gives −0.)
 template <class F>
-void scale_by_estimator(const float* x, const float* grad, float* grad_x, int64_t n, int threads,
-                        F f) {
-#pragma omp parallel for simd num_threads(threads) schedule(static)
-  for (int64_t i = 0; i < n; ++i) grad_x[i] = grad[i] * f(x[i]);
+void scale_by_estimator(const float* x, const float* grad, float* grad_x, int64_t rows,
+                        int64_t cols, int threads, F f) {
+#pragma omp parallel for num_threads(threads) schedule(static, 64)
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * cols;
+    const float* gr = grad + r * cols;
+    float* out = grad_x + r * cols;
+    int nonzero = 0;
+#pragma omp simd reduction(| : nonzero)
+    for (int64_t k = 0; k < cols; ++k) nonzero |= gr[k] != 0.0f;
+    if (nonzero) {
+      for (int64_t k = 0; k < cols; ++k) out[k] = gr[k] * f(xr[k]);
+    } else {
+#pragma omp simd
+      for (int64_t k = 0; k < cols; ++k) out[k] = 0.0f;
+    }
+  }
 }
 
 }  // namespace
@@ -65,7 +83,9 @@ std::string CpuBackend::device_name() const {
          std::to_string(threads_) + (threads_ == 1 ? " thread" : " threads");
 }
 
-FloatTensor CpuBackend::alloc_f32(int64_t rows, int64_t cols) { return make_tensor<float>(rows, cols); }
+FloatTensor CpuBackend::alloc_f32(int64_t rows, int64_t cols) {
+  return make_tensor<float>(rows, cols);
+}
 IndexTensor CpuBackend::alloc_i32(int64_t rows, int64_t cols) {
   return make_tensor<int32_t>(rows, cols);
 }
@@ -159,30 +179,31 @@ void CpuBackend::hash_backward(const EstimatorParams& estimator, const FloatTens
   const float* xs = x.data();
   const float* g = grad_signs.data();
   float* out = grad_x.data();
-  const int64_t n = x.size();
+  const int64_t rows = x.rows(), cols = x.cols();
   switch (estimator.kind) {
     case Estimator::kSteClip: {
       const float clip = estimator.clip;
-      scale_by_estimator(xs, g, out, n, threads_, [clip](float v) { return ste_clip_grad(v, clip); });
+      scale_by_estimator(xs, g, out, rows, cols, threads_,
+                         [clip](float v) { return ste_clip_grad(v, clip); });
       break;
     }
     case Estimator::kFourier: {
       const int terms = estimator.fourier_terms;
       const float omega = estimator.fourier_omega;
-      scale_by_estimator(xs, g, out, n, threads_,
+      scale_by_estimator(xs, g, out, rows, cols, threads_,
                          [terms, omega](float v) { return fourier_grad(v, terms, omega); });
       break;
     }
     case Estimator::kSignswish: {
       const float beta = estimator.beta;
-      scale_by_estimator(xs, g, out, n, threads_,
+      scale_by_estimator(xs, g, out, rows, cols, threads_,
                          [beta](float v) { return signswish_grad(v, beta); });
       break;
     }
     case Estimator::kSte:
     case Estimator::kDropoutSte:
     default:
-      scale_by_estimator(xs, g, out, n, threads_, [](float v) { return ste_grad(v); });
+      scale_by_estimator(xs, g, out, rows, cols, threads_, [](float v) { return ste_grad(v); });
       break;
   }
 }

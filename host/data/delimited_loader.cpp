@@ -1,6 +1,7 @@
 // CSV / TSV interactions: a header row naming the columns, one interaction a
 // row, ids arbitrary strings remapped densely in order of first appearance.
 // The file holds every interaction; the test split is carved here.
+#include <cctype>
 #include <deque>
 #include <string_view>
 #include <unordered_map>
@@ -64,10 +65,36 @@ std::string list_columns(const std::vector<std::string_view>& header) {
   return out;
 }
 
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The column named `name`: an exact match, else the one match ignoring ASCII
+// case ("User" for the default "user"). Two candidates are an error, never a
+// guess.
 int find_column(const std::vector<std::string_view>& header, const std::string& name,
                 const char* role, const std::string& path, long long line) {
-  for (size_t i = 0; i < header.size(); ++i) {
-    if (header[i] == name) return static_cast<int>(i);
+  for (const bool exact : {true, false}) {
+    int found = -1;
+    for (size_t i = 0; i < header.size(); ++i) {
+      if (exact ? header[i] == name : equal_ignoring_case(header[i], name)) {
+        if (found >= 0) {
+          throw InputError(at_line(path, line,
+                                   "the " + std::string(role) + " column " + quote_token(name) +
+                                       " matches columns " + std::to_string(found + 1) + " and " +
+                                       std::to_string(i + 1) + " of the header"));
+        }
+        found = static_cast<int>(i);
+      }
+    }
+    if (found >= 0) return found;
   }
   throw InputError(at_line(path, line,
                            "the header has no " + std::string(role) + " column " +

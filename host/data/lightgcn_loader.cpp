@@ -15,11 +15,39 @@ namespace {
 using Pairs = std::vector<std::pair<int32_t, int32_t>>;
 
 struct ParsedFile {
+  std::string path;
   Pairs pairs;
   int32_t max_user = -1;  // over every line, including users without items
   int32_t max_item = -1;
+  long long max_user_line = 0, max_item_line = 0;  // where the maxima were read
   long long lines = 0;
 };
+
+// LightGCN ids are dense, so the count is max id + 1. A stray huge id in a
+// small file would make that count allocate gigabytes; past this floor, a
+// count over kSparseIdRatio times the file's lines and pairs is refused.
+constexpr int64_t kSparseIdFloor = int64_t{1} << 20;
+constexpr int64_t kSparseIdRatio = 64;
+
+void check_ids_dense(const ParsedFile& train, const ParsedFile& test, bool users,
+                     int64_t declared) {
+  if (declared >= 0) return;  // the user stated the count
+  const bool in_train = users ? train.max_user >= test.max_user : train.max_item >= test.max_item;
+  const ParsedFile& where = in_train ? train : test;
+  const int64_t max_id = users ? where.max_user : where.max_item;
+  const int64_t evidence = static_cast<int64_t>(train.pairs.size() + test.pairs.size()) +
+                           train.lines + test.lines;
+  if (max_id + 1 <= kSparseIdFloor || max_id + 1 <= kSparseIdRatio * evidence) return;
+  const char* kind = users ? "user" : "item";
+  throw InputError(at_line(
+      where.path, users ? where.max_user_line : where.max_item_line,
+      std::string(kind) + " id " + std::to_string(max_id) + " asks for " +
+          std::to_string(max_id + 1) + " " + kind + "s, too many for " +
+          std::to_string(train.lines + test.lines) +
+          " lines of input: LightGCN ids must be dense and 0-based (declare " +
+          (users ? "--users" : "--items") +
+          " to accept it, or use a CSV/TSV file, whose ids are remapped)"));
+}
 
 void check_declared(int32_t id, int64_t declared, const char* kind, const char* flag,
                     const std::string& path, long long line) {
@@ -34,6 +62,7 @@ ParsedFile parse_lightgcn_file(const std::string& path, const std::string& role,
                                const LoadOptions& options) {
   const std::string text = read_whole_file(path, role);
   ParsedFile parsed;
+  parsed.path = path;
   // About one id per 5-6 bytes in the public releases; reserving avoids most
   // regrowth of the largest buffer of the load.
   parsed.pairs.reserve(text.size() / 6);
@@ -55,12 +84,18 @@ ParsedFile parse_lightgcn_file(const std::string& path, const std::string& role,
       if (!have_user) {
         user = parse_id(token, "user", path, line_number);
         check_declared(user, options.n_users, "user", "--users", path, line_number);
-        parsed.max_user = std::max(parsed.max_user, user);
+        if (user > parsed.max_user) {
+          parsed.max_user = user;
+          parsed.max_user_line = line_number;
+        }
         have_user = true;
       } else {
         const int32_t item = parse_id(token, "item", path, line_number);
         check_declared(item, options.n_items, "item", "--items", path, line_number);
-        parsed.max_item = std::max(parsed.max_item, item);
+        if (item > parsed.max_item) {
+          parsed.max_item = item;
+          parsed.max_item_line = line_number;
+        }
         parsed.pairs.emplace_back(user, item);
       }
     }
@@ -89,6 +124,8 @@ Dataset load_lightgcn_dir(const std::string& dir, const LoadOptions& options) {
                              "empty train file: no user-item pairs (lines 'user item item ...')"));
   }
   ParsedFile test = parse_lightgcn_file(test_path, "LightGCN test file", options);
+  check_ids_dense(train, test, /*users=*/true, options.n_users);
+  check_ids_dense(train, test, /*users=*/false, options.n_items);
 
   Dataset data;
   const int64_t max_user = std::max(train.max_user, test.max_user);

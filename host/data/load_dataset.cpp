@@ -114,7 +114,11 @@ Dataset load_dataset(const std::string& spec, const LoadOptions& options) {
         result = data::load_delimited_file(spec, extension == ".csv" ? ',' : '\t', options);
         result.name = fs::path(spec).stem().string();
       } else {
-        throw InputError("--data: '" + spec + "' is not a dataset (" + kAccepted + ")");
+        const std::string file_name = fs::path(spec).filename().string();
+        const std::string hint = file_name == "train.txt" || file_name == "test.txt"
+                                     ? "; for LightGCN files pass the directory that holds them"
+                                     : "";
+        throw InputError("--data: '" + spec + "' is not a dataset (" + kAccepted + ")" + hint);
       }
     }
   }

@@ -10,6 +10,21 @@
 
 namespace bitrec::data {
 
+namespace {
+
+// Formats a user may hand over by mistake; saying what the bytes are beats
+// "'\x1f\x8b' is not a non-negative integer user id".
+void reject_non_text(std::string_view text, const std::string& path) {
+  auto starts = [&](std::string_view magic) { return text.substr(0, magic.size()) == magic; };
+  if (starts("\x1F\x8B")) throw InputError(path + ": gzip-compressed; decompress it first");
+  if (starts("PK\x03\x04")) throw InputError(path + ": a zip archive; extract it first");
+  if (starts("\xFF\xFE") || starts("\xFE\xFF")) {
+    throw InputError(path + ": UTF-16 text; save it as UTF-8 (or ASCII)");
+  }
+}
+
+}  // namespace
+
 std::string read_whole_file(const std::string& path, const std::string& role) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -30,6 +45,7 @@ std::string read_whole_file(const std::string& path, const std::string& role) {
   size_t got;
   while ((got = std::fread(chunk, 1, sizeof chunk, file.get())) > 0) text.append(chunk, got);
   if (std::ferror(file.get())) throw InputError(path + ": read error: " + std::strerror(errno));
+  reject_non_text(text, path);
   return text;
 }
 
@@ -47,6 +63,14 @@ bool LineCursor::next(std::string_view* line) {
   *line = rest_.substr(0, length);
   rest_.remove_prefix(newline ? length + 1 : length);
   if (!line->empty() && line->back() == '\r') line->remove_suffix(1);
+  // A '\r' left inside the line is an old Mac line break: end the line there
+  // and return the rest later, rather than read two lines as one.
+  if (const void* cr = std::memchr(line->data(), '\r', line->size())) {
+    const char* after_cr = static_cast<const char*>(cr) + 1;
+    const char* buffer_end = rest_.data() + rest_.size();
+    rest_ = std::string_view(after_cr, static_cast<size_t>(buffer_end - after_cr));
+    *line = line->substr(0, static_cast<size_t>(after_cr - 1 - line->data()));
+  }
   return true;
 }
 
@@ -59,8 +83,18 @@ bool is_blank_line(std::string_view line) {
 
 std::string quote_token(std::string_view token) {
   constexpr size_t kShown = 40;
-  if (token.size() <= kShown) return "'" + std::string(token) + "'";
-  return "'" + std::string(token.substr(0, kShown)) + "...'";
+  std::string out = "'";
+  for (char c : token.substr(0, kShown)) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7F) {  // control bytes would garble the terminal
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02X", byte);
+      out += escaped;
+    } else {
+      out += c;
+    }
+  }
+  return out + (token.size() > kShown ? "...'" : "'");
 }
 
 namespace {
@@ -78,8 +112,8 @@ bool all_digits(std::string_view s) {
                                long long line) {
   std::string problem;
   if (all_digits(token)) {
-    problem = quote_token(token) + " is too large for a " + kind + " id (largest accepted: " +
-              std::to_string(kMaxId) + ")";
+    problem = quote_token(token) + " is too large: the largest " + kind + " id accepted is " +
+              std::to_string(kMaxId);
   } else if (token.size() > 1 && token[0] == '-' && all_digits(token.substr(1))) {
     problem = quote_token(token) + " is a negative " + kind + " id (ids are 0-based)";
   } else {

@@ -1,10 +1,14 @@
 // bitrec: train, evaluate and benchmark learning-to-hash graph recommenders.
+#include <algorithm>
 #include <cstdio>
+#include <string>
+#include <vector>
 #include <exception>
 
 #include "bitrec/backend.hpp"
 #include "bitrec/error.hpp"
 #include "commands.hpp"
+#include "config_file.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"bitrec: learning-to-hash graph recommenders, trained and evaluated exactly"};
@@ -16,7 +20,13 @@ int main(int argc, char** argv) {
   bitrec::cli::add_info_command(app);
   bitrec::cli::add_bench_command(app);
   try {
-    app.parse(argc, argv);
+    // CLI11 parses arguments from the back of the vector.
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (!args.empty() && args.front() == "train") {
+      args = bitrec::cli::expand_config_file(*app.get_subcommand("train"), args);
+    }
+    std::reverse(args.begin(), args.end());
+    app.parse(args);
     if (version) {
       std::printf("bitrec %s\nbackends: cpu%s\n", BITREC_VERSION, bitrec::cuda_built() ? " cuda" : "");
       return 0;

@@ -24,6 +24,7 @@ struct TrainArgs {
   std::string estimator;
   std::string beta_schedule = "const";
   std::string topk = "20,50,100";
+  std::string config_file;
 };
 
 void run_train(TrainArgs& args) {
@@ -93,7 +94,8 @@ void add_train_command(CLI::App& app) {
   auto args = std::make_shared<TrainArgs>();
   TrainConfig& c = args->config;
   CLI::App* cmd = app.add_subcommand("train", "Train a method and evaluate it");
-  cmd->set_config("--config", "", "TOML/INI file holding any of these options");
+  // Read by expand_config_file before parsing; declared here for --help.
+  cmd->add_option("--config", args->config_file, "TOML/INI file holding any of these options (top level or [train])");
   add_data_options(cmd, args->data);
   cmd->add_option("--out", c.out, "Run folder (default runs/<data>-<method>)");
   cmd->add_flag("--overwrite", c.overwrite, "Replace the run already in --out");

@@ -13,7 +13,7 @@ namespace bitrec {
 // The train relation as the sampler reads it; pointers into host or device
 // memory, whichever the caller runs on.
 struct TripleSamplerView {
-  const int32_t* users;    // [n_users] users with >= 1 train item and >= 1 non-train item, ascending
+  const int32_t* users;    // [n_users] ascending: >= 1 train item and >= 1 non-train item
   uint32_t n_users;
   const int64_t* indptr;   // train CSR (user -> items), [rows + 1]
   const int32_t* indices;  // [nnz] ascending within a row

@@ -1,0 +1,22 @@
+// Names of the retrieval modes as the CLI and report.json spell them
+// (contract.md: metrics.<mode>.<metric>@<K>).
+#include "bitrec/error.hpp"
+#include "bitrec/evaluator.hpp"
+
+namespace bitrec {
+
+const char* retrieval_mode_name(RetrievalMode mode) {
+  switch (mode) {
+    case RetrievalMode::kReal: return "real";
+    case RetrievalMode::kHamming: return "hamming";
+  }
+  return "unknown";
+}
+
+RetrievalMode parse_retrieval_mode(const std::string& name) {
+  if (name == "real") return RetrievalMode::kReal;
+  if (name == "hamming") return RetrievalMode::kHamming;
+  throw InputError("unknown retrieval mode '" + name + "' (allowed: real, hamming)");
+}
+
+}  // namespace bitrec

@@ -1,0 +1,127 @@
+#!/usr/bin/python3
+"""The peer for bitrec's epoch benchmark: LightGCN trained the way
+LightGCN-PyTorch does it (torch.sparse.mm over the whole normalised graph
+every batch, BPR + L2 on layer-0 rows, Adam), with bitrec's hyperparameters
+and batch count. CPU or CUDA, whichever torch sees (--device).
+
+    /usr/bin/python3 tools/bench/lightgcn_torch_peer.py ../shared/datasets/gowalla [--batches N]
+
+Prints seconds per epoch (measured over --batches batches, scaled to the
+epoch's ceil(|train| / batch) batches when fewer are timed).
+"""
+import argparse
+import os
+import time
+
+import numpy as np
+import torch
+
+
+def read_lightgcn(path):
+    users, items = [], []
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) < 2:
+                continue
+            u = int(parts[0])
+            for it in parts[1:]:
+                users.append(u)
+                items.append(int(it))
+    return np.array(users, dtype=np.int64), np.array(items, dtype=np.int64)
+
+
+def normalised_graph(users, items, n_users, n_items, device):
+    rows = np.concatenate([users, items + n_users])
+    cols = np.concatenate([items + n_users, users])
+    n = n_users + n_items
+    degree = np.bincount(rows, minlength=n).astype(np.float32)
+    inv_sqrt = np.where(degree > 0, 1.0 / np.sqrt(np.maximum(degree, 1)), 0.0).astype(np.float32)
+    values = inv_sqrt[rows] * inv_sqrt[cols]
+    graph = torch.sparse_coo_tensor(np.vstack([rows, cols]), values, (n, n)).coalesce()
+    return graph.to_sparse_csr().to(device) if device != "cpu" else graph
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("data", help="folder with train.txt")
+    p.add_argument("--dim", type=int, default=64)
+    p.add_argument("--layers", type=int, default=3)
+    p.add_argument("--batch", type=int, default=2048)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--decay", type=float, default=1e-4)
+    p.add_argument("--batches", type=int, default=0, help="batches to time (0 = a whole epoch)")
+    p.add_argument("--threads", type=int, default=0)
+    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    args = p.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+
+    users, items = read_lightgcn(os.path.join(args.data, "train.txt"))
+    n_users, n_items = int(users.max()) + 1, int(items.max()) + 1
+    test_path = os.path.join(args.data, "test.txt")
+    if os.path.exists(test_path):
+        tu, ti = read_lightgcn(test_path)
+        n_users, n_items = max(n_users, int(tu.max()) + 1), max(n_items, int(ti.max()) + 1)
+    device = torch.device(args.device)
+    graph = normalised_graph(users, items, n_users, n_items, args.device)
+    positives = [set() for _ in range(n_users)]
+    for u, i in zip(users, items):
+        positives[u].add(int(i))
+    user_items = [np.fromiter(s, dtype=np.int64) for s in positives]
+    active = np.array([u for u in range(n_users) if 0 < len(positives[u]) < n_items])
+
+    torch.manual_seed(2020)
+    emb = torch.nn.Parameter(torch.randn(n_users + n_items, args.dim, device=device) * 0.1)
+    opt = torch.optim.Adam([emb], lr=args.lr)
+    samples = len(users)
+    batches = (samples + args.batch - 1) // args.batch
+    timed = batches if args.batches <= 0 else min(args.batches, batches)
+    rng = np.random.default_rng(2020)
+
+    def sample(count):  # methods.md §1 scheme (a), LightGCN-PyTorch's Python sampler
+        u = active[rng.integers(0, len(active), count)]
+        pos = np.empty(count, dtype=np.int64)
+        neg = np.empty(count, dtype=np.int64)
+        for t, user in enumerate(u):
+            its = user_items[user]
+            pos[t] = its[rng.integers(0, len(its))]
+            while True:
+                j = int(rng.integers(0, n_items))
+                if j not in positives[user]:
+                    neg[t] = j
+                    break
+        return (torch.from_numpy(u).to(device), torch.from_numpy(pos + n_users).to(device),
+                torch.from_numpy(neg + n_users).to(device))
+
+    def step(count):
+        u, i, j = sample(count)
+        layer, total = emb, emb
+        for _ in range(args.layers):
+            layer = torch.sparse.mm(graph, layer)
+            total = total + layer
+        final = total / (args.layers + 1)
+        margin = (final[u] * final[i]).sum(1) - (final[u] * final[j]).sum(1)
+        reg = 0.5 * (emb[u].pow(2).sum() + emb[i].pow(2).sum() + emb[j].pow(2).sum()) / count
+        loss = torch.nn.functional.softplus(-margin).mean() + args.decay * reg
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss
+
+    step(args.batch)  # warm-up
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    for b in range(timed):
+        step(min(args.batch, samples - b * args.batch))
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    elapsed = time.perf_counter() - start
+    per_epoch = elapsed / timed * batches
+    print(f"torch {torch.__version__} LightGCN ({args.device}, {torch.get_num_threads()} threads): "
+          f"{timed} of {batches} batches in {elapsed:.2f} s -> {per_epoch:.2f} s per epoch")
+
+
+if __name__ == "__main__":
+    main()

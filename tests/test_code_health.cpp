@@ -73,7 +73,8 @@ TEST(CodeHealth, MatchesBruteForceOnRandomMultiwordCodes) {
   double balance = 0.0;
   for (int k = 0; k < bits; ++k) {
     int ones = 0;
-    for (int64_t r = 0; r < n_users + n_items; ++r) ones += (codes[r * words + k / 64] >> (k % 64)) & 1;
+    for (int64_t r = 0; r < n_users + n_items; ++r)
+      ones += (codes[r * words + k / 64] >> (k % 64)) & 1;
     balance += std::abs(static_cast<double>(ones) / (n_users + n_items) - 0.5) * 2.0;
   }
   balance /= bits;

@@ -46,14 +46,14 @@ class EvalOnlyBackend final : public Backend {
                     const Csr& exclude, const std::vector<int32_t>& users, int k,
                     TopK& out) override {
     ++topk_calls;
-    cpu_topk_hamming(codes.data(), static_cast<int>(codes.cols()), n_users, n_items, bits,
-                     exclude, users, k, out);
+    cpu_topk_hamming(codes.data(), static_cast<int>(codes.cols()), n_users, n_items, bits, exclude,
+                     users, k, out);
   }
   void topk_real(const FloatTensor& table, int32_t n_users, int32_t n_items, const Csr& exclude,
                  const std::vector<int32_t>& users, int k, TopK& out) override {
     ++topk_calls;
-    cpu_topk_real(table.data(), static_cast<int>(table.cols()), n_users, n_items, exclude, users,
-                  k, out);
+    cpu_topk_real(table.data(), static_cast<int>(table.cols()), n_users, n_items, exclude, users, k,
+                  out);
   }
 
   void fill_zero(FloatTensor&) override { unused(); }
@@ -66,8 +66,8 @@ class EvalOnlyBackend final : public Backend {
     unused();
   }
   void sample_triples(uint64_t, uint32_t, int64_t, int64_t, IndexTensor&) override { unused(); }
-  void bpr_forward_backward(const FloatTensor&, const IndexTensor&, int64_t, int32_t,
-                            FloatTensor&, FloatTensor&) override {
+  void bpr_forward_backward(const FloatTensor&, const IndexTensor&, int64_t, int32_t, FloatTensor&,
+                            FloatTensor&) override {
     unused();
   }
   void l2_forward_backward(const FloatTensor&, const IndexTensor&, int64_t, int32_t, float,
@@ -85,7 +85,8 @@ class EvalOnlyBackend final : public Backend {
  private:
   template <class T>
   static Tensor<T> alloc(int64_t rows, int64_t cols) {
-    std::shared_ptr<T> memory(new T[static_cast<size_t>(rows * cols)](), std::default_delete<T[]>());
+    std::shared_ptr<T> memory(new T[static_cast<size_t>(rows * cols)](),
+                              std::default_delete<T[]>());
     return Tensor<T>(memory, rows, cols);
   }
   template <class T>
@@ -244,7 +245,8 @@ RandomCase make_random_case(int bits, uint64_t seed) {
     for (int32_t i = 0; i < c.n_items; ++i) {
       const uint64_t r = rng() % 100;
       if (r < 8) train.push_back({u, i});
-      if (r >= 5 && r < 10 && u % 7 != 0) truth.push_back({u, i});  // overlap with train; some users without truth
+      if (r >= 5 && r < 10 && u % 7 != 0)
+        truth.push_back({u, i});  // overlap with train; some users without truth
     }
   }
   c.train = csr_from_pairs(c.n_users, c.n_items, train);
@@ -297,7 +299,8 @@ TEST_P(EvaluatorInvariance, SameResultsForAnyBatchAndThreads) {
   const MetricMap want = run_case(c, mode, 4096, 1, &want_dump, &calls);
   EXPECT_EQ(calls, 1);
   EXPECT_GT(want.at("recall@50"), 0.0);
-  const size_t evaluated = static_cast<size_t>(std::count(want_dump.begin(), want_dump.end(), '\n'));
+  const size_t evaluated =
+      static_cast<size_t>(std::count(want_dump.begin(), want_dump.end(), '\n'));
   EXPECT_EQ(evaluated, 300u - 43u);  // users 0, 7, ..., 294 have no truth
   for (int batch : {1, 7, 4096}) {
     for (int threads : {1, 2}) {

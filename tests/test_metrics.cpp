@@ -25,8 +25,8 @@ RankedMetrics ranked(const std::vector<int32_t>& list, const std::vector<int32_t
 }
 
 TEST(Metrics, DiscountsAndIdealDcg) {
-  EXPECT_DOUBLE_EQ(rank_discount(1), 1.0);              // 1/log2(2)
-  EXPECT_DOUBLE_EQ(rank_discount(3), 0.5);              // 1/log2(4)
+  EXPECT_DOUBLE_EQ(rank_discount(1), 1.0);                  // 1/log2(2)
+  EXPECT_DOUBLE_EQ(rank_discount(3), 0.5);                  // 1/log2(4)
   EXPECT_NEAR(rank_discount(2), 0.6309297535714575, kTol);  // 1/log2(3)
   EXPECT_EQ(ideal_dcg(0), 0.0);
   EXPECT_NEAR(ideal_dcg(3), 1.0 + disc(2) + 0.5, kTol);  // 2.1309297535714575
@@ -78,7 +78,7 @@ TEST(Metrics, KLargerThanListAndPadding) {
   RankedMetrics m = ranked({1, 4}, {1, 2, 3}, 10, 10);
   EXPECT_NEAR(m.recall, 1.0 / 3.0, kTol);
   EXPECT_NEAR(m.ndcg, 1.0 / (1.0 + disc(2) + disc(3)), kTol);  // IDCG over min(3, 10)
-  EXPECT_NEAR(m.ndcg_hit, 1.0, kTol);                           // 1 hit → IDCG = 1
+  EXPECT_NEAR(m.ndcg_hit, 1.0, kTol);                          // 1 hit → IDCG = 1
 
   // -1 entries are padding, never hits.
   m = ranked({2, -1, -1}, {2}, 3, 3);

@@ -87,8 +87,10 @@ TEST_P(TopKHamming, MatchesBruteForceSort) {
   const int words = code_words(bits);
   const std::vector<uint64_t> codes = random_codes(n_users + n_items, bits, tie_bits, rng);
   const Csr exclude = random_exclusions(n_users, n_items, 0.1, rng);
-  // Users in arbitrary order, one repeated.
+  // 21 users in arbitrary order, one repeated: two full groups of the
+  // distance pass (8 users) and a partial one.
   std::vector<int32_t> users{5, 0, 39, 17, 17, 2, 33};
+  for (int j = 0; j < 14; ++j) users.push_back((j * 11 + 3) % n_users);
   for (int k : {1, 7, 50, 64, 200, n_items + 5}) {
     TopK got, want;
     cpu_topk_hamming(codes.data(), words, n_users, n_items, bits, exclude, users, k, got);
@@ -116,8 +118,8 @@ TEST(TopKHammingEdge, AllCodesEqualMeansIdOrder) {
   TopK got;
   cpu_topk_hamming(codes.data(), 1, n_users, n_items, bits, exclude, {0, 1}, 4, got);
   EXPECT_EQ(got.items, (std::vector<int32_t>{1, 2, 3, 4, 0, 1, 2, 3}));
-  EXPECT_EQ(got.distance_hist[0], 98);          // user 0: 100 items less 2 excluded
-  EXPECT_EQ(got.distance_hist[bits + 1], 99);   // user 1: less 1
+  EXPECT_EQ(got.distance_hist[0], 98);         // user 0: 100 items less 2 excluded
+  EXPECT_EQ(got.distance_hist[bits + 1], 99);  // user 1: less 1
 }
 
 TEST(TopKHammingEdge, FewerCandidatesThanKArePadded) {
@@ -244,7 +246,8 @@ TEST(TopKReal, GaussianScoresAreATrueTopK) {
         ASSERT_TRUE(srow[r - 1] > srow[r] || (srow[r - 1] == srow[r] && row[r - 1] < row[r]));
       }
       double s = 0.0;
-      for (int d = 0; d < dim; ++d) s += double{table[u * dim + d]} * table[(n_users + row[r]) * dim + d];
+      for (int d = 0; d < dim; ++d)
+        s += double{table[u * dim + d]} * table[(n_users + row[r]) * dim + d];
       EXPECT_NEAR(srow[r], s, 1e-5);
     }
     // Nothing left out scores clearly above the k-th kept one.

@@ -23,11 +23,17 @@
 namespace bitrec {
 namespace {
 
+// Users whose distances are computed together, so that each block of item
+// codes is read once per group rather than once per user. Wide codes do not
+// fit in L2 (768 bits x 41k items = 3.9 MB) and one user at a time was
+// bound by memory (measured, see docs/evaluation.md).
+constexpr int kUserGroup = 8;
+
 // Per-thread buffers, reused across users.
 struct HammingScratch {
-  std::vector<uint16_t> dist;     // [n_items] distance, or `bits + 1` for excluded items
-  std::vector<uint32_t> partial;  // [kSubHistograms, bits + 2] sub-histograms
-  std::vector<int32_t> next_slot; // [bits + 1] next output slot per distance
+  std::vector<uint16_t> dist;      // [kUserGroup, n_items] distance, or `bits + 1` if excluded
+  std::vector<uint32_t> partial;   // [kSubHistograms, bits + 2] sub-histograms
+  std::vector<int32_t> next_slot;  // [bits + 1] next output slot per distance
 };
 
 // Consecutive items often share a distance; with a single histogram each
@@ -38,16 +44,48 @@ constexpr int kSubHistograms = 4;
 // Items scanned per vector test in the collection pass.
 constexpr int kScanChunk = 64;
 
-// WORDS > 0: code width known at compile time, so hamming_distance unrolls
-// and the loop vectorises (one VPOPCNTQ per 8 items at 64 bits).
-// WORDS == 0: any width, read from `words`.
-template <int WORDS>
-void item_distances(const uint64_t* user, const uint64_t* items, int words, int32_t n_items,
-                    uint16_t* dist) {
-  const int w = WORDS > 0 ? WORDS : words;
-#pragma omp simd
+// Items per distance block: the block's partial sums stay in L1 while the
+// words are added one after another.
+constexpr int32_t kDistanceBlock = 2048;
+
+// Item codes word-major, [words][n_items]: word w of every item is one
+// contiguous run, so the distance loop vectorises across items for any
+// width (one VPOPCNTQ per 8 items per word). With item-major codes GCC
+// vectorised within an item instead: 256-bit codes took 4x the 64-bit time
+// per user; word-major, about 1.5x (measured).
+std::vector<uint64_t> word_major_items(const uint64_t* items, int words, int32_t n_items) {
+  std::vector<uint64_t> out(static_cast<size_t>(words) * n_items);
   for (int32_t i = 0; i < n_items; ++i) {
-    dist[i] = static_cast<uint16_t>(hamming_distance(user, items + static_cast<int64_t>(i) * w, w));
+    for (int w = 0; w < words; ++w) {
+      out[static_cast<size_t>(w) * n_items + i] = items[static_cast<int64_t>(i) * words + w];
+    }
+  }
+  return out;
+}
+
+// dist[g][i] = Σ_w popcount(user_g[w] XOR item_words[w][i]) for the group's
+// users: the Hamming distance of kernels/hamming.hpp, summed word by word.
+void group_distances(const uint64_t* codes, const int32_t* users, int group, int words,
+                     const uint64_t* item_words, int32_t n_items, uint16_t* dist) {
+  for (int32_t first = 0; first < n_items; first += kDistanceBlock) {
+    const int32_t end = std::min(first + kDistanceBlock, n_items);
+    for (int w = 0; w < words; ++w) {
+      const uint64_t* iw = item_words + static_cast<int64_t>(w) * n_items;
+      for (int g = 0; g < group; ++g) {
+        const uint64_t uw = codes[static_cast<int64_t>(users[g]) * words + w];
+        uint16_t* d = dist + static_cast<int64_t>(g) * n_items;
+        if (w == 0) {
+#pragma omp simd
+          for (int32_t i = first; i < end; ++i)
+            d[i] = static_cast<uint16_t>(popcount64(uw ^ iw[i]));
+        } else {
+#pragma omp simd
+          for (int32_t i = first; i < end; ++i) {
+            d[i] = static_cast<uint16_t>(d[i] + popcount64(uw ^ iw[i]));
+          }
+        }
+      }
+    }
   }
 }
 
@@ -93,15 +131,10 @@ inline bool any_at_most(const uint16_t* dist, uint16_t limit) {
   return smallest <= limit;
 }
 
-// One user's row: items/scores [k] in (distance, id) order, -1 padded.
-template <int WORDS>
-void topk_hamming_user(const uint64_t* codes, int words, int32_t n_users, int32_t n_items,
-                       int bits, const Csr& exclude, int32_t user, int k, HammingScratch& s,
-                       int32_t* items_out, float* scores_out, int32_t* hist) {
-  const int w = WORDS > 0 ? WORDS : words;
-  uint16_t* dist = s.dist.data();
-  item_distances<WORDS>(codes + static_cast<int64_t>(user) * w,
-                        codes + static_cast<int64_t>(n_users) * w, w, n_items, dist);
+// One user's row from its distances: items/scores [k] in (distance, id)
+// order, -1 padded, and the distance histogram.
+void select_user(uint16_t* dist, int32_t n_items, int bits, const Csr& exclude, int32_t user, int k,
+                 HammingScratch& s, int32_t* items_out, float* scores_out, int32_t* hist) {
   const uint16_t sentinel = static_cast<uint16_t>(bits + 1);
   mark_excluded(exclude, user, n_items, sentinel, dist);
   distance_histogram(dist, n_items, bits, s.partial.data(), hist);
@@ -133,7 +166,8 @@ void topk_hamming_user(const uint64_t* codes, int words, int32_t n_users, int32_
   int64_t kept = 0;
   for (int32_t chunk = 0; chunk < n_items && kept < keep; chunk += kScanChunk) {
     const int32_t end = std::min<int32_t>(chunk + kScanChunk, n_items);
-    if (end - chunk == kScanChunk && !any_at_most(dist + chunk, static_cast<uint16_t>(limit))) continue;
+    if (end - chunk == kScanChunk && !any_at_most(dist + chunk, static_cast<uint16_t>(limit)))
+      continue;
     for (int32_t i = chunk; i < end; ++i) {
       const int d = dist[i];
       if (d > limit) continue;
@@ -151,36 +185,14 @@ void topk_hamming_user(const uint64_t* codes, int words, int32_t n_users, int32_
   }
 }
 
-template <int WORDS>
-void topk_hamming_all(const uint64_t* codes, int words, int32_t n_users, int32_t n_items,
-                      int bits, const Csr& exclude, const std::vector<int32_t>& users, int k,
-                      TopK& out) {
-  const int64_t n = static_cast<int64_t>(users.size());
-  const int bins = bits + 1;
-#pragma omp parallel
-  {
-    HammingScratch s;
-    s.dist.resize(static_cast<size_t>(std::max(n_items, 1)));
-    s.partial.resize(static_cast<size_t>(kSubHistograms) * (bits + 2));
-    s.next_slot.resize(static_cast<size_t>(bins));
-#pragma omp for schedule(dynamic, 16)
-    for (int64_t row = 0; row < n; ++row) {
-      topk_hamming_user<WORDS>(codes, words, n_users, n_items, bits, exclude, users[row], k, s,
-                               out.items.data() + row * k, out.scores.data() + row * k,
-                               out.distance_hist.data() + row * bins);
-    }
-  }
-}
-
 }  // namespace
 
-void cpu_topk_hamming(const uint64_t* codes, int words, int32_t n_users, int32_t n_items,
-                      int bits, const Csr& exclude, const std::vector<int32_t>& users, int k,
-                      TopK& out) {
+void cpu_topk_hamming(const uint64_t* codes, int words, int32_t n_users, int32_t n_items, int bits,
+                      const Csr& exclude, const std::vector<int32_t>& users, int k, TopK& out) {
   // Distances are stored as uint16 with bits + 1 marking excluded items.
   if (bits < 1 || bits > 65534 || words < code_words(bits)) {
-    throw std::invalid_argument("cpu_topk_hamming: bits " + std::to_string(bits) +
-                                " do not fit " + std::to_string(words) + " words");
+    throw std::invalid_argument("cpu_topk_hamming: bits " + std::to_string(bits) + " do not fit " +
+                                std::to_string(words) + " words");
   }
   k = std::max(k, 0);
   const int64_t n = static_cast<int64_t>(users.size());
@@ -192,15 +204,37 @@ void cpu_topk_hamming(const uint64_t* codes, int words, int32_t n_users, int32_t
   out.distance_hist.assign(static_cast<size_t>(n * (bits + 1)), 0);
   if (n == 0) return;
 
-  // Widths in use: 32/64 bits (1 word), 128, 256, BGCH's 768 (12 words).
-  switch (words) {
-    case 1: topk_hamming_all<1>(codes, words, n_users, n_items, bits, exclude, users, k, out); break;
-    case 2: topk_hamming_all<2>(codes, words, n_users, n_items, bits, exclude, users, k, out); break;
-    case 3: topk_hamming_all<3>(codes, words, n_users, n_items, bits, exclude, users, k, out); break;
-    case 4: topk_hamming_all<4>(codes, words, n_users, n_items, bits, exclude, users, k, out); break;
-    case 8: topk_hamming_all<8>(codes, words, n_users, n_items, bits, exclude, users, k, out); break;
-    case 12: topk_hamming_all<12>(codes, words, n_users, n_items, bits, exclude, users, k, out); break;
-    default: topk_hamming_all<0>(codes, words, n_users, n_items, bits, exclude, users, k, out); break;
+  // One word: the item rows already are word-major.
+  std::vector<uint64_t> transposed;
+  const uint64_t* item_codes = codes + static_cast<int64_t>(n_users) * words;
+  const uint64_t* item_words = item_codes;
+  if (words > 1) {
+    transposed = word_major_items(item_codes, words, n_items);
+    item_words = transposed.data();
+  }
+  const int bins = bits + 1;
+  const int64_t n_groups = (n + kUserGroup - 1) / kUserGroup;
+#pragma omp parallel
+  {
+    HammingScratch s;
+    s.dist.resize(static_cast<size_t>(kUserGroup) * std::max(n_items, 1));
+    s.partial.resize(static_cast<size_t>(kSubHistograms) * (bits + 2));
+    s.next_slot.resize(static_cast<size_t>(bins));
+    // Chunks of 2 groups = 16 users: the schedule(dynamic, 16) of one user
+    // at a time, with users grouped for the distance pass.
+#pragma omp for schedule(dynamic, 2)
+    for (int64_t grp = 0; grp < n_groups; ++grp) {
+      const int64_t first = grp * kUserGroup;
+      const int group = static_cast<int>(std::min<int64_t>(kUserGroup, n - first));
+      group_distances(codes, users.data() + first, group, words, item_words, n_items,
+                      s.dist.data());
+      for (int g = 0; g < group; ++g) {
+        const int64_t row = first + g;
+        select_user(s.dist.data() + static_cast<int64_t>(g) * n_items, n_items, bits, exclude,
+                    users[row], k, s, out.items.data() + row * k, out.scores.data() + row * k,
+                    out.distance_hist.data() + row * bins);
+      }
+    }
   }
 }
 

@@ -167,10 +167,10 @@ void select_largest(uint64_t* keys, int n, int k, uint64_t* scratch) {
 // k-th score. Amortised O(1) per candidate, where a k-heap paid O(log k)
 // twice per insertion (measured: the heap took a quarter of the time).
 struct UserSelection {
-  std::vector<uint64_t> kept;  // rank keys, unordered, at most `capacity`
-  std::vector<uint64_t> scratch;  // [2 * capacity] for select_largest
-  bool has_bar = false;        // true once k candidates were kept
-  float bar = 0.0f;            // the k-th best score so far
+  std::vector<uint64_t> kept;         // rank keys, unordered, at most `capacity`
+  std::vector<uint64_t> scratch;      // [2 * capacity] for select_largest
+  bool has_bar = false;               // true once k candidates were kept
+  float bar = 0.0f;                   // the k-th best score so far
   const int32_t* excluded = nullptr;  // next not-yet-passed excluded id
   const int32_t* excluded_end = nullptr;
 
@@ -252,11 +252,10 @@ void select_from_tile(const float* scores, int32_t first_item, int32_t count, in
   }
 }
 
-void topk_user_block(const float* table, int dim, int32_t n_items,
-                     const Csr& exclude, const int32_t* block_users, int block_size, int k,
-                     const float* packed, std::vector<float>& user_rows,
-                     std::vector<UserSelection>& selections, int32_t* items_out,
-                     float* scores_out) {
+void topk_user_block(const float* table, int dim, int32_t n_items, const Csr& exclude,
+                     const int32_t* block_users, int block_size, int k, const float* packed,
+                     std::vector<float>& user_rows, std::vector<UserSelection>& selections,
+                     int32_t* items_out, float* scores_out) {
   // Gather the block's user rows; rows past block_size stay zero.
   const int padded = (block_size + kUserGroup - 1) / kUserGroup * kUserGroup;
   std::fill(user_rows.begin(), user_rows.end(), 0.0f);
@@ -321,8 +320,8 @@ void cpu_topk_real(const float* table, int dim, int32_t n_users, int32_t n_items
     for (int64_t blk = 0; blk < n_blocks; ++blk) {
       const int64_t first = blk * kUserBlock;
       const int size = static_cast<int>(std::min<int64_t>(kUserBlock, n - first));
-      topk_user_block(table, dim, n_items, exclude, users.data() + first, size, k,
-                      packed.data(), user_rows, selections, out.items.data() + first * k,
+      topk_user_block(table, dim, n_items, exclude, users.data() + first, size, k, packed.data(),
+                      user_rows, selections, out.items.data() + first * k,
                       out.scores.data() + first * k);
     }
   }

@@ -63,7 +63,8 @@ CodeHealth code_health(const std::vector<uint64_t>& codes, int32_t n_users, int3
   double agreement = 0.0;
   for (int k = 0; k < bits; ++k) {
     if (rows > 0) {
-      const double share = static_cast<double>(user_ones[k] + item_ones[k]) / rows;
+      const double share =
+          static_cast<double>(user_ones[k] + item_ones[k]) / static_cast<double>(rows);
       balance += std::fabs(share - 0.5) * 2.0;
     }
     if (n_users > 0 && n_items > 0) {

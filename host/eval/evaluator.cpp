@@ -5,13 +5,14 @@
 // each block's per-user figures are computed in parallel into their own
 // slots, then added to the sums one user after another in id order. So the
 // averages are the same doubles whatever the batch size or thread count.
+#include "bitrec/evaluator.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "bitrec/error.hpp"
-#include "bitrec/evaluator.hpp"
 #include "bitrec/kernels/hamming.hpp"
 #include "bitrec/metrics.hpp"
 
@@ -88,8 +89,8 @@ void write_dump_line(std::string& line, int32_t user, const int32_t* items, int 
 
 }  // namespace
 
-MetricMap evaluate(Backend& backend, const EvalInputs& inputs, const Csr& truth,
-                   const Csr& exclude, const EvalOptions& options) {
+MetricMap evaluate(Backend& backend, const EvalInputs& inputs, const Csr& truth, const Csr& exclude,
+                   const EvalOptions& options) {
   check_options(inputs, options);
   const bool hamming = options.mode == RetrievalMode::kHamming;
   const std::vector<int>& topk = options.topk;
@@ -121,8 +122,8 @@ MetricMap evaluate(Backend& backend, const EvalInputs& inputs, const Csr& truth,
       backend.topk_hamming(*inputs.codes, inputs.n_users, inputs.n_items, inputs.bits, exclude,
                            block, retrieve_k, top);
     } else {
-      backend.topk_real(*inputs.table, inputs.n_users, inputs.n_items, exclude, block,
-                        retrieve_k, top);
+      backend.topk_real(*inputs.table, inputs.n_users, inputs.n_items, exclude, block, retrieve_k,
+                        top);
     }
 
     figures.assign(static_cast<size_t>(block_size * n_k * kFigures), 0.0);

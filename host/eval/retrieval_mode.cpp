@@ -7,8 +7,10 @@ namespace bitrec {
 
 const char* retrieval_mode_name(RetrievalMode mode) {
   switch (mode) {
-    case RetrievalMode::kReal: return "real";
-    case RetrievalMode::kHamming: return "hamming";
+    case RetrievalMode::kReal:
+      return "real";
+    case RetrievalMode::kHamming:
+      return "hamming";
   }
   return "unknown";
 }

@@ -75,7 +75,11 @@ void scale_by_estimator(const float* x, const float* grad, float* grad_x, int64_
 
 }  // namespace
 
-CpuBackend::CpuBackend(int threads) : threads_(threads > 0 ? threads : omp_get_max_threads()) {}
+CpuBackend::CpuBackend(int threads) : threads_(threads > 0 ? threads : omp_get_max_threads()) {
+  // --threads bounds the whole process: retrieval and evaluation open their
+  // own parallel regions with OpenMP's default team size.
+  if (threads > 0) omp_set_num_threads(threads);
+}
 
 std::string CpuBackend::device_name() const {
   const std::string model = cpu_model_name();

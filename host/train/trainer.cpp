@@ -209,8 +209,12 @@ TrainSummary train_model(Backend& be, const Dataset& data, const TrainConfig& cf
     summary.train_seconds += epoch_seconds;
 
     const bool last = epoch + 1 == cfg.epochs;
+    // Run ETA from the mean epoch so far, evaluation included.
+    const double per_epoch = (summary.train_seconds + summary.eval_seconds) / (epoch + 1);
+    const std::string eta = format_seconds(per_epoch * (cfg.epochs - epoch - 1));
     if (!last && (epoch + 1) % cfg.eval_every != 0) {
-      std::fprintf(stderr, "epoch %d/%d loss %.5f (%.2fs)\n", epoch + 1, cfg.epochs, loss, epoch_seconds);
+      std::fprintf(stderr, "epoch %d/%d loss %.5f (%.2fs, ETA %s)\n", epoch + 1, cfg.epochs, loss, epoch_seconds,
+                   eta.c_str());
       continue;
     }
     const auto eval_start = Clock::now();
@@ -241,9 +245,9 @@ TrainSummary train_model(Backend& be, const Dataset& data, const TrainConfig& cf
       summary.best = static_cast<int>(summary.evals.size());
     }
     const std::string valid_text = has_valid ? "  valid " + metric_line(point.valid, primary, cfg.topk.front()) : "";
-    std::fprintf(stderr, "epoch %d/%d loss %.5f  test %s%s  (train %.2fs, eval %.2fs)\n", epoch + 1, cfg.epochs,
-                 loss, metric_line(point.test, primary, cfg.topk.front()).c_str(), valid_text.c_str(),
-                 epoch_seconds, point.eval_seconds);
+    std::fprintf(stderr, "epoch %d/%d loss %.5f  test %s%s  (train %.2fs, eval %.2fs, ETA %s)\n", epoch + 1,
+                 cfg.epochs, loss, metric_line(point.test, primary, cfg.topk.front()).c_str(), valid_text.c_str(),
+                 epoch_seconds, point.eval_seconds, eta.c_str());
     summary.evals.push_back(point);
     if (on_eval) on_eval(summary.evals.back());
   }

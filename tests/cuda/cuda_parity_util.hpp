@@ -20,6 +20,7 @@
 #include "bitrec/cuda_backend.hpp"
 #include "bitrec/graph.hpp"
 #include "cpu/cpu_backend.hpp"
+#include "cpu_test_util.hpp"
 
 namespace bitrec::cuda_test {
 
@@ -36,18 +37,10 @@ inline std::unique_ptr<Backend> make_gpu(const std::string& spmm = "cusparse",
   return gpu;
 }
 
-inline FloatTensor to_device(Backend& b, const std::vector<float>& host, int64_t rows,
-                             int64_t cols) {
-  FloatTensor t = b.alloc_f32(rows, cols);
-  b.upload(host.data(), t);
-  return t;
-}
+// Upload/download helpers shared with the CPU tests.
+using test::to_host;
+using test::to_tensor;
 
-inline std::vector<float> to_host(Backend& b, const FloatTensor& t) {
-  std::vector<float> out(static_cast<size_t>(t.size()));
-  b.download(t, out.data());
-  return out;
-}
 inline std::vector<uint64_t> to_host(Backend& b, const CodeTensor& t) {
   std::vector<uint64_t> out(static_cast<size_t>(t.size()));
   b.download(t, out.data());

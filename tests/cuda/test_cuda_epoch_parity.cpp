@@ -37,7 +37,7 @@ struct Side {
 
   Side(Backend& backend, const std::vector<float>& init, int64_t rows, int dim, int batch)
       : b(backend) {
-    e0 = to_device(b, init, rows, dim);
+    e0 = to_tensor(b, init, rows, dim);
     m = b.alloc_f32(rows, dim);
     v = b.alloc_f32(rows, dim);
     e = b.alloc_f32(rows, dim);

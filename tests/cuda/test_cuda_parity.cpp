@@ -81,7 +81,7 @@ TEST_P(CudaPropagateParity, MeanOfLayersMatchesCpu) {
 
   const int64_t n = graph.n_nodes;
   const std::vector<float> x = normal_vector(static_cast<size_t>(n * pc.dim), 0.1f, 11);
-  FloatTensor cin = to_device(cpu, x, n, pc.dim), gin = to_device(*gpu, x, n, pc.dim);
+  FloatTensor cin = to_tensor(cpu, x, n, pc.dim), gin = to_tensor(*gpu, x, n, pc.dim);
   for (int layers = 0; layers <= 4; ++layers) {
     FloatTensor cout = cpu.alloc_f32(n, pc.dim), gout = gpu->alloc_f32(n, pc.dim);
     cpu.propagate_mean(cin, cout, layers);
@@ -91,7 +91,7 @@ TEST_P(CudaPropagateParity, MeanOfLayersMatchesCpu) {
                         " L=" + std::to_string(layers));
   }
   // In place (out == in), as the backward pass may call it.
-  FloatTensor cio = to_device(cpu, x, n, pc.dim), gio = to_device(*gpu, x, n, pc.dim);
+  FloatTensor cio = to_tensor(cpu, x, n, pc.dim), gio = to_tensor(*gpu, x, n, pc.dim);
   cpu.propagate_mean(cio, cio, 3);
   gpu->propagate_mean(gio, gio, 3);
   expect_all_near(to_host(cpu, cio), to_host(*gpu, gio), 2e-6, 1e-5,
@@ -129,7 +129,7 @@ TEST(CudaParity, HashForwardBitExact) {
     const int64_t rows = 77;
     const int words = code_words(bits);
     const std::vector<float> x = awkward_values(static_cast<size_t>(rows * bits), bits);
-    FloatTensor cx = to_device(cpu, x, rows, bits), gx = to_device(*gpu, x, rows, bits);
+    FloatTensor cx = to_tensor(cpu, x, rows, bits), gx = to_tensor(*gpu, x, rows, bits);
     FloatTensor cs = cpu.alloc_f32(rows, bits), gs = gpu->alloc_f32(rows, bits);
     CodeTensor cc = cpu.alloc_u64(rows, words), gc = gpu->alloc_u64(rows, words);
     cpu.hash_forward(cx, cs, cc);
@@ -159,8 +159,8 @@ TEST(CudaParity, HashBackwardEveryEstimator) {
   for (size_t i = 0; i < x.size(); i += 11) x[i] = -1.2f + 0.0003f * static_cast<float>(i);
   std::vector<float> g = normal_vector(x.size(), 1e-3f, 4);
   for (int64_t c = 0; c < cols; ++c) g[static_cast<size_t>(5 * cols + c)] = 0.0f;  // a zero row
-  FloatTensor cx = to_device(cpu, x, rows, cols), gx = to_device(*gpu, x, rows, cols);
-  FloatTensor cg = to_device(cpu, g, rows, cols), gg = to_device(*gpu, g, rows, cols);
+  FloatTensor cx = to_tensor(cpu, x, rows, cols), gx = to_tensor(*gpu, x, rows, cols);
+  FloatTensor cg = to_tensor(cpu, g, rows, cols), gg = to_tensor(*gpu, g, rows, cols);
 
   std::vector<EstimatorParams> estimators;
   for (const Estimator kind : {Estimator::kSte, Estimator::kDropoutSte}) {
@@ -287,7 +287,7 @@ TEST_P(CudaLossParity, BprAndL2MatchCpu) {
   if (lc.codes) {
     for (float& v : table) v = v >= 0.0f ? 1.0f : -1.0f;
   }
-  FloatTensor ctab = to_device(cpu, table, n, lc.dim), gtab = to_device(*gpu, table, n, lc.dim);
+  FloatTensor ctab = to_tensor(cpu, table, n, lc.dim), gtab = to_tensor(*gpu, table, n, lc.dim);
   for (const int64_t batch : {int64_t{1}, int64_t{2048}, count}) {
     FloatTensor cgrad = cpu.alloc_f32(n, lc.dim), ggrad = gpu->alloc_f32(n, lc.dim);
     FloatTensor closs = cpu.alloc_f32(1, 1), gloss = gpu->alloc_f32(1, 1);
@@ -324,14 +324,14 @@ TEST(CudaParity, AdamStepsMatchCpu) {
   const int64_t rows = 333, cols = 17;
   const size_t n = static_cast<size_t>(rows * cols);
   const std::vector<float> p0 = normal_vector(n, 0.1f, 1);
-  FloatTensor cp = to_device(cpu, p0, rows, cols), gp = to_device(*gpu, p0, rows, cols);
+  FloatTensor cp = to_tensor(cpu, p0, rows, cols), gp = to_tensor(*gpu, p0, rows, cols);
   FloatTensor cm = cpu.alloc_f32(rows, cols), gm = gpu->alloc_f32(rows, cols);
   FloatTensor cv = cpu.alloc_f32(rows, cols), gv = gpu->alloc_f32(rows, cols);
   AdamParams params;
   for (int t = 1; t <= 5; ++t) {
     std::vector<float> g = normal_vector(n, t == 3 ? 1e3f : 1e-3f, 100 + t);
     for (size_t i = 0; i < n; i += 5) g[i] = 0.0f;  // untouched rows: m, v decay only
-    FloatTensor cg = to_device(cpu, g, rows, cols), gg = to_device(*gpu, g, rows, cols);
+    FloatTensor cg = to_tensor(cpu, g, rows, cols), gg = to_tensor(*gpu, g, rows, cols);
     const AdamStepScalars s = adam_step_scalars(params, t);
     cpu.adam_step(cp, cg, cm, cv, s);
     gpu->adam_step(gp, gg, gm, gv, s);

@@ -81,7 +81,7 @@ TEST_P(CudaHammingParity, ItemsDistancesHistogramsExact) {
   CpuBackend cpu(2);
   auto gpu = make_gpu();
   const int words = code_words(hc.bits);
-  FloatTensor cx = to_device(cpu, x, n, hc.bits), gx = to_device(*gpu, x, n, hc.bits);
+  FloatTensor cx = to_tensor(cpu, x, n, hc.bits), gx = to_tensor(*gpu, x, n, hc.bits);
   CodeTensor cc = cpu.alloc_u64(n, words), gc = gpu->alloc_u64(n, words);
   FloatTensor none;
   cpu.hash_forward(cx, none, cc);
@@ -116,7 +116,7 @@ TEST(CudaTopkParity, HammingAcrossKeyTiles) {
   const std::vector<float> x = normal_vector(static_cast<size_t>(n * bits), 1.0f, 8);
   CpuBackend cpu(2);
   auto gpu = make_gpu();
-  FloatTensor cx = to_device(cpu, x, n, bits), gx = to_device(*gpu, x, n, bits);
+  FloatTensor cx = to_tensor(cpu, x, n, bits), gx = to_tensor(*gpu, x, n, bits);
   CodeTensor cc = cpu.alloc_u64(n, 1), gc = gpu->alloc_u64(n, 1);
   FloatTensor none;
   cpu.hash_forward(cx, none, cc);
@@ -146,10 +146,10 @@ TEST(CudaTopkParity, RealIntegerScoresExactBothPaths) {
     const Csr exclude = exclusion(n_users, n_items, 5);
     const std::vector<int32_t> users = user_list(n_users, 6);
     CpuBackend cpu(2);
-    FloatTensor ctab = to_device(cpu, table, n, dim);
+    FloatTensor ctab = to_tensor(cpu, table, n, dim);
     for (const char* path : {"fma", "cublas"}) {
       auto gpu = make_gpu("cusparse", path);
-      FloatTensor gtab = to_device(*gpu, table, n, dim);
+      FloatTensor gtab = to_tensor(*gpu, table, n, dim);
       for (const int k : {0, 1, 20, 100, 600, 1000}) {
         TopK ct, gt;
         cpu.topk_real(ctab, n_users, n_items, exclude, users, k, ct);
@@ -221,7 +221,7 @@ TEST(CudaTopkParity, RealRandomScores) {
   const Csr exclude = exclusion(n_users, n_items, 13);
   const std::vector<int32_t> users = user_list(n_users, 14);
   CpuBackend cpu(2);
-  FloatTensor ctab = to_device(cpu, table, n, dim);
+  FloatTensor ctab = to_tensor(cpu, table, n, dim);
   TopK ct;
   cpu.topk_real(ctab, n_users, n_items, exclude, users, 100, ct);
 
@@ -239,7 +239,7 @@ TEST(CudaTopkParity, RealRandomScores) {
   }
   for (const char* path : {"fma", "cublas"}) {
     auto gpu = make_gpu("cusparse", path);
-    FloatTensor gtab = to_device(*gpu, table, n, dim);
+    FloatTensor gtab = to_tensor(*gpu, table, n, dim);
     TopK gt;
     gpu->topk_real(gtab, n_users, n_items, exclude, users, 100, gt);
     if (std::string(path) == "fma" && cpu_fma_chain) {
@@ -256,7 +256,7 @@ TEST(CudaTopkParity, DegenerateCalls) {
   auto gpu = make_gpu();
   const int32_t n_users = 4;
   const std::vector<float> table = normal_vector(4 * 8, 1.0f, 1);
-  FloatTensor ctab = to_device(cpu, table, 4, 8), gtab = to_device(*gpu, table, 4, 8);
+  FloatTensor ctab = to_tensor(cpu, table, 4, 8), gtab = to_tensor(*gpu, table, 4, 8);
   const Csr exclude = csr_from_pairs(n_users, 0, {});
   const std::vector<int32_t> users{3, 0, 0};
   TopK ct, gt;

@@ -48,6 +48,8 @@ std::vector<int> parse_topk(const std::string& text) {
 ConfigEntries config_to_entries(const TrainConfig& c) {
   return {
       {"data", c.data},
+      {"out", c.out},
+      {"overwrite", c.overwrite ? "true" : "false"},
       {"user-col", c.user_column},
       {"item-col", c.item_column},
       {"users", std::to_string(c.declared_users)},
@@ -80,6 +82,8 @@ TrainConfig config_from_entries(const ConfigEntries& entries) {
   for (const auto& [key, value] : entries) {
     try {
       if (key == "data") c.data = value;
+      else if (key == "out") c.out = value;
+      else if (key == "overwrite") c.overwrite = value == "true";
       else if (key == "user-col") c.user_column = value;
       else if (key == "item-col") c.item_column = value;
       else if (key == "users") c.declared_users = std::stoll(value);

@@ -39,7 +39,7 @@ TEST(Config, RejectsBadValuesNamingTheOption) {
   expect_error([](TrainConfig& c) { c.kmax = 10; }, "--kmax");
   expect_error([](TrainConfig& c) { c.device = "tpu"; }, "--device");
   expect_error([](TrainConfig& c) { c.eval_every = 0; }, "--eval-every");
-  expect_error([](TrainConfig& c) { c.estimator = Estimator::kFourier; c.estimator_set = true; }, "--estimator");
+  expect_error([](TrainConfig& c) { c.estimator = Estimator::kDropoutSte; c.estimator_set = true; }, "--estimator");
 }
 
 TEST(Config, UnknownNamesListTheAllowedOnes) {

@@ -87,11 +87,10 @@ void resolve_config(TrainConfig& c) {
     c.epochs = c.method == Method::kLightGcn ? 1000 : 200;
   }
   if (!c.estimator_set) c.estimator = Estimator::kSte;
-  // Issue 2 implements the estimators that need no extra state per example.
-  require(c.estimator == Estimator::kSte || c.estimator == Estimator::kSteClip ||
-              c.estimator == Estimator::kSignswish,
-          std::string("--estimator ") + estimator_name(c.estimator) +
-              ": not implemented yet (implemented: ste, ste-clip, signswish)");
+  // dropout-ste mixes codes and continuous vectors per example in the
+  // forward pass; it comes with the hashgnn method.
+  require(c.estimator != Estimator::kDropoutSte,
+          "--estimator dropout-ste: not implemented yet (implemented: ste, ste-clip, fourier, signswish)");
   if (c.beta_end < 0.0f) c.beta_end = c.beta;
 
   require(c.epochs >= 1, "--epochs: must be >= 1");

@@ -25,10 +25,14 @@ std::string format_seconds(double s) {
   return buf;
 }
 
+bool Progress::due(long long done, long long total) const {
+  const double since_last = std::chrono::duration<double>(std::chrono::steady_clock::now() - last_).count();
+  return since_last >= (tty_ ? 0.25 : interval_) || done >= total;
+}
+
 void Progress::update(long long done, long long total, const std::string& detail) {
+  if (!due(done, total)) return;
   const auto now = std::chrono::steady_clock::now();
-  const double since_last = std::chrono::duration<double>(now - last_).count();
-  if (since_last < (tty_ ? 0.25 : interval_) && done < total) return;
   last_ = now;
   const double elapsed = std::chrono::duration<double>(now - start_).count();
   const double rate = elapsed > 0 ? done / elapsed : 0.0;

@@ -9,7 +9,10 @@ namespace bitrec {
 class Progress {
  public:
   explicit Progress(std::string label, double min_interval_seconds = 2.0);
-  // done/total units; `detail` is appended (e.g. "loss 0.53").
+  // Whether update() would print now: lets callers skip computing a detail
+  // (a device sync for the running loss) that nobody would see.
+  bool due(long long done, long long total) const;
+  // done/total units; `detail` is appended (e.g. "loss 0.53"). Prints when due().
   void update(long long done, long long total, const std::string& detail = "");
   void finish();  // ends a rewritten terminal line
 

@@ -159,7 +159,13 @@ double EpochRunner::run_epoch(int epoch) {
     const int64_t count = std::min<int64_t>(s.cfg.batch, s.samples - first);
     train_batch(s.be, s.buffers, s.cfg, s.data, estimator, static_cast<uint32_t>(epoch), first, count,
                 ++s.adam_step);
-    if (s.batches >= 50) progress.update(batch + 1, s.batches);
+    if (s.batches >= 50 && progress.due(batch + 1, s.batches)) {
+      float running = 0.0f;
+      s.be.download(s.buffers.loss_acc, &running);
+      char detail[48];
+      std::snprintf(detail, sizeof detail, "loss %.5f", running / (batch + 1));
+      progress.update(batch + 1, s.batches, detail);
+    }
   }
   progress.finish();
   float loss_sum = 0.0f;

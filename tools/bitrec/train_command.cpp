@@ -111,7 +111,8 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--batch", c.batch, "Triples per batch")->capture_default_str();
   cmd->add_option("--decay", c.decay, "L2 weight lambda")->capture_default_str();
   cmd->add_option("--init-std", c.init_std, "Std of the N(0, std^2) initialisation")->capture_default_str();
-  cmd->add_option("--estimator", args->estimator, "Gradient estimator of sign: " + estimators + " (default: method preset)");
+  cmd->add_option("--estimator", args->estimator, "Gradient estimator of sign: " + estimators +
+                      " (default: method preset; fourier uses N=8, w=1; dropout-ste arrives with hashgnn)");
   cmd->add_option("--clip", c.clip, "ste-clip: pass gradients where |x| <= clip")->capture_default_str();
   cmd->add_option("--beta", c.beta, "signswish slope (start of its schedule)")->capture_default_str();
   cmd->add_option("--beta-end", c.beta_end, "signswish slope at the last epoch (default: --beta)");

@@ -9,6 +9,7 @@
 #include "bitrec/cuda_backend.hpp"
 #include "bitrec/error.hpp"
 #include "bitrec/kernels/hamming.hpp"
+#include "bitrec/smooth_recall.hpp"
 #include "check.hpp"
 #include "device_info.hpp"
 #include "hash_kernels.hpp"
@@ -159,6 +160,7 @@ void CudaBackend::set_train(const Csr& train) {
   train_view_.indices = train_indices_.data();
   train_view_.n_items = static_cast<uint32_t>(train.cols);
   has_train_ = true;
+  host_train_ = train;
   // sample_users is a local: wait for its upload (once per run).
   CUDA_CHECK(cudaStreamSynchronize(stream_));
 }
@@ -223,6 +225,39 @@ void CudaBackend::bpr_forward_backward(const FloatTensor& table, const IndexTens
   loss_terms_.reserve(static_cast<size_t>(count), "loss terms");
   launch_bpr_forward_backward(table.data(), static_cast<int>(table.cols()), triples.data(), count,
                               n_users, grad.data(), loss_terms_.data(), loss_acc.data(), stream_);
+}
+
+// Interim: computed on the host (smooth_recall_forward_backward_cpu); a
+// fused kernel is pending (docs/cuda.md). Downloads signs, users, the
+// gradient and the loss, accumulates on the host and uploads both back.
+void CudaBackend::smooth_recall_forward_backward(const FloatTensor& signs, const IndexTensor& users,
+                                                 int64_t count, const SmoothRecallParams& params,
+                                                 FloatTensor& grad_signs, FloatTensor& loss_acc) {
+  require(has_train_, "smooth_recall_forward_backward: set_train first");
+  require(signs.rows() == host_train_.rows + host_train_.cols && signs.cols() > 0,
+          "smooth_recall_forward_backward: signs " + shape(signs.rows(), signs.cols()) +
+              " is not [n_users + n_items, bits] of the train relation");
+  require_same_shape(signs, grad_signs, "smooth_recall_forward_backward");
+  require(count >= 0 && users.size() >= count,
+          "smooth_recall_forward_backward: users holds fewer than count ids");
+  require(loss_acc.size() >= 1, "smooth_recall_forward_backward: empty loss accumulator");
+  if (count == 0) return;
+  std::vector<float> host_signs(static_cast<size_t>(signs.size()));
+  std::vector<float> host_grad(static_cast<size_t>(grad_signs.size()));
+  std::vector<int32_t> host_users(static_cast<size_t>(users.size()));
+  std::vector<float> host_loss(static_cast<size_t>(loss_acc.size()));
+  download(signs, host_signs.data());
+  download(grad_signs, host_grad.data());
+  download(users, host_users.data());
+  download(loss_acc, host_loss.data());
+  const double loss = smooth_recall_forward_backward_cpu(
+      host_signs.data(), static_cast<int>(signs.cols()), static_cast<int32_t>(host_train_.rows),
+      static_cast<int32_t>(host_train_.cols), host_train_, host_users.data(), count, params,
+      host_grad.data());
+  host_loss[0] += static_cast<float>(loss);
+  upload(host_grad.data(), grad_signs);
+  upload(host_loss.data(), loss_acc);
+  // upload() returns once pageable bytes are staged; the locals may go.
 }
 
 void CudaBackend::l2_forward_backward(const FloatTensor& e0, const IndexTensor& triples,

@@ -51,6 +51,9 @@ class CudaBackend final : public Backend {
                       IndexTensor& triples) override;
   void bpr_forward_backward(const FloatTensor& table, const IndexTensor& triples, int64_t count,
                             int32_t n_users, FloatTensor& grad, FloatTensor& loss_acc) override;
+  void smooth_recall_forward_backward(const FloatTensor& signs, const IndexTensor& users,
+                                      int64_t count, const SmoothRecallParams& params,
+                                      FloatTensor& grad_signs, FloatTensor& loss_acc) override;
   void l2_forward_backward(const FloatTensor& e0, const IndexTensor& triples, int64_t count,
                            int32_t n_users, float lambda, FloatTensor& grad,
                            FloatTensor& loss_acc) override;
@@ -95,6 +98,7 @@ class CudaBackend final : public Backend {
   DeviceBuffer<int32_t> sample_users_;
   TripleSamplerView train_view_{};
   bool has_train_ = false;
+  Csr host_train_;  // smooth_recall_forward_backward runs on the host (interim)
 
   DeviceBuffer<double> loss_terms_;  // [batch] per-triple loss terms
 

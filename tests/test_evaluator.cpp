@@ -74,6 +74,10 @@ class EvalOnlyBackend final : public Backend {
                            FloatTensor&, FloatTensor&) override {
     unused();
   }
+  void smooth_recall_forward_backward(const FloatTensor&, const IndexTensor&, int64_t,
+                                      const SmoothRecallParams&, FloatTensor&, FloatTensor&) override {
+    unused();
+  }
   void adam_step(FloatTensor&, const FloatTensor&, FloatTensor&, FloatTensor&,
                  const AdamStepScalars&) override {
     unused();

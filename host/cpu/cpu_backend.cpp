@@ -135,6 +135,27 @@ void CpuBackend::set_train(const Csr& train) {
   }
 }
 
+// The loss itself is in cpu_smooth_recall.cpp (also called directly by tests
+// and by the CUDA backend's interim host path).
+void CpuBackend::smooth_recall_forward_backward(const FloatTensor& signs, const IndexTensor& users,
+                                                int64_t count, const SmoothRecallParams& params,
+                                                FloatTensor& grad_signs, FloatTensor& loss_acc) {
+  cpu_require(signs.rows() == train_.rows + train_.cols && signs.cols() > 0,
+              "smooth_recall_forward_backward: signs must be [n_users + n_items, bits] of the "
+              "relation set by set_train");
+  cpu_require(grad_signs.rows() == signs.rows() && grad_signs.cols() == signs.cols(),
+              "smooth_recall_forward_backward: grad_signs must have the signs' shape");
+  cpu_require(count >= 0 && users.size() >= count,
+              "smooth_recall_forward_backward: users must hold >= count ids");
+  cpu_require(loss_acc.size() >= 1, "smooth_recall_forward_backward: loss_acc needs one element");
+  if (count == 0) return;
+  const double loss = smooth_recall_forward_backward_cpu(
+      signs.data(), static_cast<int>(signs.cols()), static_cast<int32_t>(train_.rows),
+      static_cast<int32_t>(train_.cols), train_, users.data(), count, params, grad_signs.data(),
+      threads_);
+  loss_acc.data()[0] += static_cast<float>(loss);
+}
+
 void CpuBackend::propagate_mean(const FloatTensor& in, FloatTensor& out, int layers) {
   cpu_require(in.rows() == graph_.n_nodes && out.rows() == in.rows() && out.cols() == in.cols(),
               "propagate_mean: in and out must be [n_nodes, d] of the graph set by set_graph");

@@ -34,6 +34,9 @@ class CpuBackend final : public Backend {
                       IndexTensor& triples) override;
   void bpr_forward_backward(const FloatTensor& table, const IndexTensor& triples, int64_t count,
                             int32_t n_users, FloatTensor& grad, FloatTensor& loss_acc) override;
+  void smooth_recall_forward_backward(const FloatTensor& signs, const IndexTensor& users,
+                                      int64_t count, const SmoothRecallParams& params,
+                                      FloatTensor& grad_signs, FloatTensor& loss_acc) override;
   void l2_forward_backward(const FloatTensor& e0, const IndexTensor& triples, int64_t count,
                            int32_t n_users, float lambda, FloatTensor& grad,
                            FloatTensor& loss_acc) override;

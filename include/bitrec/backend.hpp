@@ -10,6 +10,7 @@
 #include "bitrec/graph.hpp"
 #include "bitrec/kernels/adam.hpp"
 #include "bitrec/kernels/estimators.hpp"
+#include "bitrec/smooth_recall.hpp"
 #include "bitrec/tensor.hpp"
 #include "bitrec/topk.hpp"
 
@@ -59,6 +60,13 @@ class Backend {
   virtual void bpr_forward_backward(const FloatTensor& table, const IndexTensor& triples,
                                     int64_t count, int32_t n_users, FloatTensor& grad,
                                     FloatTensor& loss_acc) = 0;
+  // Smooth recall loss (methods.md §5, docs/smooth_recall.md) of users
+  // [0, count) of `users` over all items, on ±1 signs [n_users + n_items,
+  // bits] with the relation given to set_train: adds L into loss_acc[0] and
+  // dL/dsigns into grad_signs (both accumulate; the caller zeroes them).
+  virtual void smooth_recall_forward_backward(const FloatTensor& signs, const IndexTensor& users,
+                                              int64_t count, const SmoothRecallParams& params,
+                                              FloatTensor& grad_signs, FloatTensor& loss_acc) = 0;
   // λ/(2|B|) Σ (‖e0_u‖² + ‖e0_i‖² + ‖e0_j‖²): value into loss_acc[0], gradient into grad.
   virtual void l2_forward_backward(const FloatTensor& e0, const IndexTensor& triples,
                                    int64_t count, int32_t n_users, float lambda,

@@ -124,6 +124,12 @@ void CudaBackend::download(const FloatTensor& src, float* host) {
 void CudaBackend::download(const CodeTensor& src, uint64_t* host) {
   download_raw(src.data(), src.size(), host);
 }
+void CudaBackend::upload(const int32_t* host, IndexTensor& dst) {
+  if (dst.empty()) return;
+  CUDA_CHECK(cudaMemcpyAsync(dst.data(), host, static_cast<size_t>(dst.size()) * sizeof(int32_t),
+                             cudaMemcpyHostToDevice, stream_));
+}
+
 void CudaBackend::download(const IndexTensor& src, int32_t* host) {
   download_raw(src.data(), src.size(), host);
 }

@@ -35,6 +35,7 @@ class CudaBackend final : public Backend {
   IndexTensor alloc_i32(int64_t rows, int64_t cols) override;
   CodeTensor alloc_u64(int64_t rows, int64_t cols) override;
   void upload(const float* host, FloatTensor& dst) override;
+  void upload(const int32_t* host, IndexTensor& dst) override;
   void download(const FloatTensor& src, float* host) override;
   void download(const CodeTensor& src, uint64_t* host) override;
   void download(const IndexTensor& src, int32_t* host) override;

@@ -82,6 +82,26 @@ TEST(Config, TopkParsing) {
   EXPECT_THROW(parse_topk("5a"), InputError);
 }
 
+TEST(Config, RecallHashPresetAndTauCutWarmup) {
+  TrainConfig c;
+  c.method = Method::kRecallHash;
+  c.dim = 64;
+  resolve_config(c);
+  EXPECT_EQ(c.estimator, Estimator::kSignswish);
+  EXPECT_EQ(c.epochs, 100);
+  EXPECT_FLOAT_EQ(c.tau_rank, 8.0f);  // √bits
+  EXPECT_FLOAT_EQ(c.beta, 20.0f);
+  // Warm-up over 30 of 100 epochs from n_items/20 = 2000 down to 50, geometric.
+  EXPECT_FLOAT_EQ(tau_cut_at_epoch(c, 0, 40000), 2000.0f);
+  EXPECT_NEAR(tau_cut_at_epoch(c, 15, 40000), std::sqrt(2000.0 * 50.0), 1e-2);
+  EXPECT_FLOAT_EQ(tau_cut_at_epoch(c, 30, 40000), 50.0f);
+  EXPECT_FLOAT_EQ(tau_cut_at_epoch(c, 99, 40000), 50.0f);
+  // A small catalogue never starts below tau_cut.
+  EXPECT_FLOAT_EQ(tau_cut_at_epoch(c, 0, 100), 50.0f);
+  c.tau_cut_warmup = 0.0f;
+  EXPECT_FLOAT_EQ(tau_cut_at_epoch(c, 0, 40000), 50.0f);
+}
+
 TEST(Config, BetaSchedules) {
   TrainConfig c;
   c.epochs = 11;

@@ -74,6 +74,7 @@ class EvalOnlyBackend final : public Backend {
                            FloatTensor&, FloatTensor&) override {
     unused();
   }
+  void upload(const int32_t*, IndexTensor&) override { unused(); }
   void smooth_recall_forward_backward(const FloatTensor&, const IndexTensor&, int64_t,
                                       const SmoothRecallParams&, FloatTensor&, FloatTensor&) override {
     unused();

@@ -103,6 +103,26 @@ TEST(Training, HashSteWithSignswishRetrievesAbovePopularity) {
   EXPECT_LT(last.codes.user_item_agreement, 0.7);
 }
 
+// The smooth recall loss over all items with signswish (methods.md §5/§6):
+// measured 0.416 Hamming recall@20 at epoch 30 on this seed, against 0.274 for
+// BPR hashing and 0.195 for popularity.
+TEST(Training, RecallHashRetrievesFarAbovePopularity) {
+  const Dataset data = load_dataset("synthetic");
+  TrainConfig cfg = small_config(Method::kRecallHash, 30);
+  cfg.dim = 64;
+  cfg.tau_rank = -1.0f;
+  resolve_config(cfg);
+  ASSERT_EQ(cfg.estimator, Estimator::kSignswish);
+  auto backend = make_cpu_backend(0);
+  const TrainSummary run = train_model(*backend, data, cfg, nullptr);
+  const double popularity = popularity_recall_at_20(data);
+  const EvalPoint& last = run.evals.back();
+  EXPECT_GT(last.test.at("hamming").at("recall@20"), 1.8 * popularity);
+  EXPECT_GT(last.codes.distinct_items, data.n_items * 8 / 10);
+  EXPECT_LT(last.codes.user_item_agreement, 0.7);
+  EXPECT_LT(last.loss, 0.0);  // −(mean smoothed recall)
+}
+
 // Plain STE lets |x| grow without bound and the codes collapse while the
 // trainer keeps going (methods.md §5): code health must show it.
 TEST(Training, PlainSteCollapseShowsInCodeHealth) {

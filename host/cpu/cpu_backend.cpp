@@ -100,6 +100,9 @@ CodeTensor CpuBackend::alloc_u64(int64_t rows, int64_t cols) {
 void CpuBackend::upload(const float* host, FloatTensor& dst) {
   if (!dst.empty()) std::memcpy(dst.data(), host, sizeof(float) * static_cast<size_t>(dst.size()));
 }
+void CpuBackend::upload(const int32_t* host, IndexTensor& dst) {
+  if (!dst.empty()) std::memcpy(dst.data(), host, sizeof(int32_t) * static_cast<size_t>(dst.size()));
+}
 void CpuBackend::download(const FloatTensor& src, float* host) {
   if (!src.empty()) std::memcpy(host, src.data(), sizeof(float) * static_cast<size_t>(src.size()));
 }

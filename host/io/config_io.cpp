@@ -68,6 +68,12 @@ ConfigEntries config_to_entries(const TrainConfig& c) {
       {"beta", float_text(c.beta)},
       {"beta-end", float_text(c.beta_end)},
       {"beta-schedule", beta_schedule_name(c.beta_schedule)},
+      {"tau-rank", float_text(c.tau_rank)},
+      {"tau-cut", float_text(c.tau_cut)},
+      {"tau-cut-start", float_text(c.tau_cut_start)},
+      {"tau-cut-warmup", float_text(c.tau_cut_warmup)},
+      {"recall-n", std::to_string(c.recall_n)},
+      {"user-batch", std::to_string(c.user_batch)},
       {"topk", format_topk(c.topk)},
       {"kmax", std::to_string(c.kmax)},
       {"eval-every", std::to_string(c.eval_every)},
@@ -102,6 +108,12 @@ TrainConfig config_from_entries(const ConfigEntries& entries) {
       else if (key == "beta") c.beta = std::stof(value);
       else if (key == "beta-end") c.beta_end = std::stof(value);
       else if (key == "beta-schedule") c.beta_schedule = parse_beta_schedule(value);
+      else if (key == "tau-rank") c.tau_rank = std::stof(value);
+      else if (key == "tau-cut") c.tau_cut = std::stof(value);
+      else if (key == "tau-cut-start") c.tau_cut_start = std::stof(value);
+      else if (key == "tau-cut-warmup") c.tau_cut_warmup = std::stof(value);
+      else if (key == "recall-n") c.recall_n = std::stoi(value);
+      else if (key == "user-batch") c.user_batch = std::stoi(value);
       else if (key == "topk") c.topk = parse_topk(value);
       else if (key == "kmax") c.kmax = std::stoi(value);
       else if (key == "eval-every") c.eval_every = std::stoi(value);

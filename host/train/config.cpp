@@ -26,18 +26,19 @@ Enum parse_name(const std::string& option, const std::string& name,
 }  // namespace
 
 const std::vector<std::string>& method_names() {
-  static const std::vector<std::string> names{"lightgcn", "hash-ste"};
+  static const std::vector<std::string> names{"lightgcn", "hash-ste", "recall-hash"};
   return names;
 }
 const char* method_name(Method m) {
   switch (m) {
     case Method::kLightGcn: return "lightgcn";
     case Method::kHashSte: return "hash-ste";
+    case Method::kRecallHash: return "recall-hash";
   }
   return "?";
 }
 Method parse_method(const std::string& name) {
-  return parse_name<Method>("--method", name, method_names(), {Method::kLightGcn, Method::kHashSte});
+  return parse_name<Method>("--method", name, method_names(), {Method::kLightGcn, Method::kHashSte, Method::kRecallHash});
 }
 bool is_hashed(Method m) { return m != Method::kLightGcn; }
 
@@ -84,9 +85,15 @@ void resolve_config(TrainConfig& c) {
   if (c.epochs < 0) {
     // Presets: LightGCN's paper trains 1000 epochs; the BPR hashing baseline
     // plateaus early (methods.md §6), so 200 is already generous.
-    c.epochs = c.method == Method::kLightGcn ? 1000 : 200;
+    c.epochs = c.method == Method::kLightGcn ? 1000 : c.method == Method::kRecallHash ? 100 : 200;
   }
-  if (!c.estimator_set) c.estimator = Estimator::kSte;
+  if (!c.estimator_set) {
+    // recall-hash trains through signswish: plain STE collapses the codes
+    // under this loss (methods.md §5, docs/training.md).
+    c.estimator = c.method == Method::kRecallHash ? Estimator::kSignswish : Estimator::kSte;
+  }
+  if (c.beta < 0.0f) c.beta = 20.0f;
+  if (c.tau_rank < 0.0f) c.tau_rank = std::sqrt(static_cast<float>(c.dim));
   // dropout-ste mixes codes and continuous vectors per example in the
   // forward pass; it comes with the hashgnn method.
   require(c.estimator != Estimator::kDropoutSte,
@@ -102,6 +109,10 @@ void resolve_config(TrainConfig& c) {
   require(c.clip > 0.0f, "--clip: must be > 0");
   require(c.beta > 0.0f && c.beta_end > 0.0f, "--beta/--beta-end: must be > 0");
   require(c.eval_every >= 1, "--eval-every: must be >= 1");
+  require(c.tau_rank > 0.0f && c.tau_cut > 0.0f, "--tau-rank/--tau-cut: must be > 0");
+  require(c.recall_n >= 1, "--recall-n: must be >= 1");
+  require(c.tau_cut_warmup >= 0.0f && c.tau_cut_warmup <= 1.0f, "--tau-cut-warmup: must be in [0, 1]");
+  require(c.user_batch >= 1, "--user-batch: must be >= 1");
   require(c.valid_frac >= 0.0 && c.valid_frac < 1.0, "--valid-frac: must be in [0, 1)");
   require(c.threads >= 0, "--threads: must be >= 0");
   require(!c.topk.empty(), "--topk: give at least one K");
@@ -118,6 +129,14 @@ float beta_at_epoch(const TrainConfig& c, int epoch) {
   const double t = std::min(1.0, static_cast<double>(epoch) / (c.epochs - 1));
   if (c.beta_schedule == BetaSchedule::kLinear) return static_cast<float>(c.beta + t * (c.beta_end - c.beta));
   return static_cast<float>(c.beta * std::pow(static_cast<double>(c.beta_end) / c.beta, t));
+}
+
+float tau_cut_at_epoch(const TrainConfig& c, int epoch, int32_t n_items) {
+  const float start = std::max(c.tau_cut, c.tau_cut_start > 0.0f ? c.tau_cut_start : n_items / 20.0f);
+  const double warmup_epochs = static_cast<double>(c.tau_cut_warmup) * c.epochs;
+  if (epoch >= warmup_epochs || warmup_epochs <= 0.0) return c.tau_cut;
+  const double t = epoch / warmup_epochs;
+  return static_cast<float>(start * std::pow(static_cast<double>(c.tau_cut) / start, t));
 }
 
 }  // namespace bitrec

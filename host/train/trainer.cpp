@@ -7,6 +7,7 @@
 #include "bitrec/graph.hpp"
 #include "code_health_watch.hpp"
 #include "progress.hpp"
+#include "user_order.hpp"
 
 namespace bitrec {
 namespace {
@@ -26,10 +27,11 @@ struct TrainingBuffers {
   FloatTensor grad_embeddings;
   FloatTensor grad_e0;
   IndexTensor triples;
+  IndexTensor batch_users;  // user-based epochs
   FloatTensor loss_acc;
 };
 
-TrainingBuffers make_buffers(Backend& be, const ModelState& state, int batch, bool hashed) {
+TrainingBuffers make_buffers(Backend& be, const ModelState& state, int batch, int user_batch, bool hashed) {
   TrainingBuffers b;
   const int64_t rows = state.n_nodes();
   b.e0 = be.alloc_f32(rows, state.dim);
@@ -44,6 +46,7 @@ TrainingBuffers make_buffers(Backend& be, const ModelState& state, int batch, bo
   }
   b.grad_e0 = be.alloc_f32(rows, state.dim);
   b.triples = be.alloc_i32(batch, 3);
+  b.batch_users = be.alloc_i32(user_batch, 1);
   b.loss_acc = be.alloc_f32(1, 1);
   return b;
 }
@@ -62,6 +65,29 @@ void train_batch(Backend& be, TrainingBuffers& b, const TrainConfig& cfg, const 
   if (hashed) be.hash_backward(estimator, b.embeddings, b.grad_scored, b.grad_embeddings);
   be.propagate_mean(hashed ? b.grad_embeddings : b.grad_scored, b.grad_e0, cfg.layers);
   be.l2_forward_backward(b.e0, b.triples, count, data.n_users, cfg.decay, b.grad_e0, b.loss_acc);
+  AdamParams adam;
+  adam.lr = cfg.lr;
+  be.adam_step(b.e0, b.grad_e0, b.adam_m, b.adam_v, adam_step_scalars(adam, adam_step));
+}
+
+// One user batch of the smooth recall loss (methods.md §5, docs/smooth_recall.md):
+// propagate, hash, the loss over all items for these users, back through
+// signswish and the graph, Adam. No L2 term: it is defined per BPR triple.
+void train_user_batch(Backend& be, TrainingBuffers& b, const TrainConfig& cfg, const EstimatorParams& estimator,
+                      float tau_cut, const int32_t* users, int64_t count, int64_t adam_step) {
+  std::vector<int32_t> padded(users, users + count);
+  padded.resize(static_cast<size_t>(b.batch_users.size()), users[0]);  // tail rows are never read
+  be.upload(padded.data(), b.batch_users);
+  be.propagate_mean(b.e0, b.embeddings, cfg.layers);
+  be.hash_forward(b.embeddings, b.signs, b.no_codes);
+  be.fill_zero(b.grad_scored);
+  SmoothRecallParams params;
+  params.tau_rank = cfg.tau_rank;
+  params.tau_cut = tau_cut;
+  params.recall_n = cfg.recall_n;
+  be.smooth_recall_forward_backward(b.signs, b.batch_users, count, params, b.grad_scored, b.loss_acc);
+  be.hash_backward(estimator, b.embeddings, b.grad_scored, b.grad_embeddings);
+  be.propagate_mean(b.grad_embeddings, b.grad_e0, cfg.layers);
   AdamParams adam;
   adam.lr = cfg.lr;
   be.adam_step(b.e0, b.grad_e0, b.adam_m, b.adam_v, adam_step_scalars(adam, adam_step));
@@ -128,6 +154,7 @@ struct EpochRunner::Impl {
   TrainingBuffers buffers;
   int64_t samples = 0;
   int64_t batches = 0;
+  std::vector<int32_t> epoch_users;  // user-based epochs: users with train items
   int64_t adam_step = 0;
   int epochs_done = 0;
 };
@@ -136,10 +163,16 @@ EpochRunner::EpochRunner(Backend& be, const Dataset& data, const TrainConfig& cf
   be.set_graph(build_normalized_graph(data.train, data.n_users, data.n_items));
   be.set_train(data.train);
   ModelState initial = init_model(data.n_users, data.n_items, cfg.dim, cfg.init_std, cfg.seed);
-  TrainingBuffers buffers = make_buffers(be, initial, cfg.batch, is_hashed(cfg.method));
+  TrainingBuffers buffers = make_buffers(be, initial, cfg.batch, cfg.user_batch, is_hashed(cfg.method));
   const int64_t samples = data.train.nnz();
-  impl_.reset(new Impl{be, data, cfg, std::move(initial), std::move(buffers), samples,
-                       (samples + cfg.batch - 1) / cfg.batch, 0, 0});
+  std::vector<int32_t> epoch_users;
+  int64_t batches = (samples + cfg.batch - 1) / cfg.batch;
+  if (cfg.method == Method::kRecallHash) {
+    epoch_users = users_with_train_items(data.train);
+    batches = (static_cast<int64_t>(epoch_users.size()) + cfg.user_batch - 1) / cfg.user_batch;
+  }
+  impl_.reset(new Impl{be, data, cfg, std::move(initial), std::move(buffers), samples, batches,
+                       std::move(epoch_users), 0, 0});
 }
 
 EpochRunner::~EpochRunner() = default;
@@ -154,11 +187,21 @@ double EpochRunner::run_epoch(int epoch) {
   estimator.beta = beta_at_epoch(s.cfg, epoch);
   s.be.fill_zero(s.buffers.loss_acc);
   Progress progress("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(s.cfg.epochs) + " batch");
+  const bool user_based = s.cfg.method == Method::kRecallHash;
+  const std::vector<int32_t> order =
+      user_based ? shuffled_users(s.epoch_users, s.cfg.seed, static_cast<uint32_t>(epoch)) : std::vector<int32_t>();
   for (int64_t batch = 0; batch < s.batches; ++batch) {
-    const int64_t first = batch * s.cfg.batch;
-    const int64_t count = std::min<int64_t>(s.cfg.batch, s.samples - first);
-    train_batch(s.be, s.buffers, s.cfg, s.data, estimator, static_cast<uint32_t>(epoch), first, count,
-                ++s.adam_step);
+    if (user_based) {
+      const int64_t first = batch * s.cfg.user_batch;
+      const int64_t count = std::min<int64_t>(s.cfg.user_batch, static_cast<int64_t>(order.size()) - first);
+      train_user_batch(s.be, s.buffers, s.cfg, estimator, tau_cut_at_epoch(s.cfg, epoch, s.data.n_items),
+                       order.data() + first, count, ++s.adam_step);
+    } else {
+      const int64_t first = batch * s.cfg.batch;
+      const int64_t count = std::min<int64_t>(s.cfg.batch, s.samples - first);
+      train_batch(s.be, s.buffers, s.cfg, s.data, estimator, static_cast<uint32_t>(epoch), first, count,
+                  ++s.adam_step);
+    }
     if (s.batches >= 50 && progress.due(batch + 1, s.batches)) {
       float running = 0.0f;
       s.be.download(s.buffers.loss_acc, &running);

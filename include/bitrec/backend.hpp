@@ -29,6 +29,7 @@ class Backend {
   virtual CodeTensor alloc_u64(int64_t rows, int64_t cols) = 0;
 
   virtual void upload(const float* host, FloatTensor& dst) = 0;
+  virtual void upload(const int32_t* host, IndexTensor& dst) = 0;
   virtual void download(const FloatTensor& src, float* host) = 0;
   virtual void download(const CodeTensor& src, uint64_t* host) = 0;
   virtual void download(const IndexTensor& src, int32_t* host) = 0;

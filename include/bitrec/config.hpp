@@ -9,7 +9,7 @@
 
 namespace bitrec {
 
-enum class Method { kLightGcn, kHashSte };
+enum class Method { kLightGcn, kHashSte, kRecallHash };
 enum class BetaSchedule { kConst, kLinear, kExp };
 
 struct TrainConfig {
@@ -34,9 +34,21 @@ struct TrainConfig {
   Estimator estimator = Estimator::kSte;
   bool estimator_set = false;  // false: the method preset
   float clip = 1.0f;
-  float beta = 1.0f;
+  float beta = -1.0f;      // <0: the preset (20: β·|x| ≈ 0.4–1.6 at LightGCN's scale)
   float beta_end = -1.0f;  // <0: same as beta
   BetaSchedule beta_schedule = BetaSchedule::kConst;
+
+  // recall-hash: smooth recall loss over all items (methods.md §5)
+  float tau_rank = -1.0f;  // <0: preset √bits (raw code-score units)
+  float tau_cut = 50.0f;   // rank units, after the warm-up
+  // Warm-up: from random init positives rank in the thousands, where
+  // σ((N − r)/τ_cut) has no gradient for a small τ_cut (methods.md §5); τ_cut
+  // starts at tau_cut_start and decays geometrically to tau_cut over the
+  // first tau_cut_warmup × epochs.
+  float tau_cut_start = -1.0f;  // <0: n_items / 20 (never below tau_cut)
+  float tau_cut_warmup = 0.3f;  // fraction of --epochs
+  int recall_n = 50;
+  int user_batch = 256;    // users per batch of the user-based epoch
 
   std::vector<int> topk{20, 50, 100};
   int kmax = -1;  // -1: max(topk)
@@ -65,5 +77,8 @@ void resolve_config(TrainConfig& config);
 
 // β of signswish at epoch e (0-based) of `epochs`, per --beta-schedule.
 float beta_at_epoch(const TrainConfig& config, int epoch);
+
+// τ_cut of the smooth recall loss at epoch e (0-based), per the warm-up.
+float tau_cut_at_epoch(const TrainConfig& config, int epoch, int32_t n_items);
 
 }  // namespace bitrec

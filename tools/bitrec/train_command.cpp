@@ -103,7 +103,7 @@ void add_train_command(CLI::App& app) {
   for (const auto& m : method_names()) methods += (methods.empty() ? "" : ", ") + m;
   for (const auto& e : estimator_names()) estimators += (estimators.empty() ? "" : ", ") + e;
   cmd->add_option("--method", args->method, "Method: " + methods)->capture_default_str();
-  cmd->add_option("--epochs", c.epochs, "Epochs (default: the method preset; lightgcn 1000, hash-ste 200)");
+  cmd->add_option("--epochs", c.epochs, "Epochs (default: the method preset; lightgcn 1000, hash-ste 200, recall-hash 100)");
   cmd->add_option("--seed", c.seed, "RNG seed (same seed => same run)")->capture_default_str();
   cmd->add_option("--dim", c.dim, "Embedding size d (= code bits for sign codes)")->capture_default_str();
   cmd->add_option("--layers", c.layers, "Propagation layers L")->capture_default_str();
@@ -114,9 +114,16 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--estimator", args->estimator, "Gradient estimator of sign: " + estimators +
                       " (default: method preset; fourier uses N=8, w=1; dropout-ste arrives with hashgnn)");
   cmd->add_option("--clip", c.clip, "ste-clip: pass gradients where |x| <= clip")->capture_default_str();
-  cmd->add_option("--beta", c.beta, "signswish slope (start of its schedule)")->capture_default_str();
+  cmd->add_option("--beta", c.beta, "signswish slope (start of its schedule; default 20)");
   cmd->add_option("--beta-end", c.beta_end, "signswish slope at the last epoch (default: --beta)");
   cmd->add_option("--beta-schedule", args->beta_schedule, "const, linear or exp over --epochs")->capture_default_str();
+  cmd->add_option("--tau-rank", c.tau_rank, "recall-hash: rank temperature in raw code-score units (default sqrt(--dim))");
+  cmd->add_option("--tau-cut", c.tau_cut, "recall-hash: cut temperature in rank units")->capture_default_str();
+  cmd->add_option("--tau-cut-start", c.tau_cut_start, "recall-hash: tau-cut at epoch 0 (default n_items/20), decayed to --tau-cut");
+  cmd->add_option("--tau-cut-warmup", c.tau_cut_warmup, "recall-hash: fraction of --epochs the tau-cut decay lasts")
+      ->capture_default_str();
+  cmd->add_option("--recall-n", c.recall_n, "recall-hash: N of the smoothed Recall@N")->capture_default_str();
+  cmd->add_option("--user-batch", c.user_batch, "recall-hash: users per batch")->capture_default_str();
   cmd->add_option("--topk", args->topk, "K list for metrics")->capture_default_str();
   cmd->add_option("--kmax", c.kmax, "List length for ndcg_hit (default: max --topk)");
   cmd->add_option("--eval-every", c.eval_every, "Evaluate every N epochs (the last epoch always)")->capture_default_str();

@@ -36,6 +36,15 @@ void require_same_shape(const Tensor<A>& a, const Tensor<B>& b, const char* op) 
               shape(b.rows(), b.cols()) + " differ");
 }
 
+// The checks every per-triple loss makes of its inputs.
+void require_triple_batch(const char* op, const IndexTensor& triples, int64_t count,
+                          const FloatTensor& loss_acc) {
+  require(triples.cols() == 3 && triples.rows() >= count && count >= 0,
+          std::string(op) + ": triples " + shape(triples.rows(), triples.cols()) + " for " +
+              std::to_string(count));
+  require(loss_acc.size() >= 1, std::string(op) + ": empty loss accumulator");
+}
+
 template <class T>
 void upload_async(DeviceBuffer<T>& dst, const std::vector<T>& src, const char* what,
                   cudaStream_t stream) {
@@ -223,10 +232,7 @@ void CudaBackend::bpr_forward_backward(const FloatTensor& table, const IndexTens
                                        int64_t count, int32_t n_users, FloatTensor& grad,
                                        FloatTensor& loss_acc) {
   require_same_shape(table, grad, "bpr_forward_backward");
-  require(triples.cols() == 3 && triples.rows() >= count && count >= 0,
-          "bpr_forward_backward: triples " + shape(triples.rows(), triples.cols()) + " for " +
-              std::to_string(count));
-  require(loss_acc.size() >= 1, "bpr_forward_backward: empty loss accumulator");
+  require_triple_batch("bpr_forward_backward", triples, count, loss_acc);
   if (count == 0) return;
   loss_terms_.reserve(static_cast<size_t>(count), "loss terms");
   launch_bpr_forward_backward(table.data(), static_cast<int>(table.cols()), triples.data(), count,
@@ -270,10 +276,7 @@ void CudaBackend::l2_forward_backward(const FloatTensor& e0, const IndexTensor& 
                                       int64_t count, int32_t n_users, float lambda,
                                       FloatTensor& grad, FloatTensor& loss_acc) {
   require_same_shape(e0, grad, "l2_forward_backward");
-  require(triples.cols() == 3 && triples.rows() >= count && count >= 0,
-          "l2_forward_backward: triples " + shape(triples.rows(), triples.cols()) + " for " +
-              std::to_string(count));
-  require(loss_acc.size() >= 1, "l2_forward_backward: empty loss accumulator");
+  require_triple_batch("l2_forward_backward", triples, count, loss_acc);
   if (count == 0) return;
   loss_terms_.reserve(static_cast<size_t>(count), "loss terms");
   launch_l2_forward_backward(e0.data(), static_cast<int>(e0.cols()), triples.data(), count,

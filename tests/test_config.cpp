@@ -17,8 +17,13 @@ TEST(Config, PresetsFillEpochsAndKmax) {
   EXPECT_EQ(c.estimator, Estimator::kSte);
   TrainConfig h;
   resolve_config(h);
-  EXPECT_EQ(h.method, Method::kHashSte);
-  EXPECT_EQ(h.epochs, 200);
+  EXPECT_EQ(h.method, Method::kRecallHash);  // the best hashing method implemented
+  EXPECT_EQ(h.epochs, 100);
+  TrainConfig s;
+  s.method = Method::kHashSte;
+  resolve_config(s);
+  EXPECT_EQ(s.epochs, 200);
+  EXPECT_EQ(s.estimator, Estimator::kSte);
 }
 
 TEST(Config, RejectsBadValuesNamingTheOption) {

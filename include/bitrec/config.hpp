@@ -21,7 +21,7 @@ struct TrainConfig {
   int64_t declared_users = -1;  // --users N
   int64_t declared_items = -1;  // --items N
 
-  Method method = Method::kHashSte;
+  Method method = Method::kRecallHash;  // contract: the best hashing method implemented
   int epochs = -1;  // -1: the method preset
   uint64_t seed = 2020;
   int dim = 64;

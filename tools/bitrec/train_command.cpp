@@ -20,7 +20,7 @@ namespace {
 struct TrainArgs {
   DataArgs data;
   TrainConfig config;
-  std::string method = "hash-ste";
+  std::string method = "recall-hash";
   std::string estimator;
   std::string beta_schedule = "const";
   std::string topk = "20,50,100";

@@ -359,6 +359,15 @@ void CudaBackend::topk_hamming(const CodeTensor& codes, int32_t n_users, int32_t
   const int64_t n = static_cast<int64_t>(users.size());
   upload_topk_request(n_users, exclude, users);
   prepare_topk_output(n, k, bits + 1);
+  const TopkRequest request = topk_request(n, n_users, n_items, k);
+  hamming_topk(request, codes.data(), bits,
+               TopkOutput{topk_items_.data(), topk_scores_.data(), topk_hist_.data()},
+               topk_keys_, stream_);  // hamming_topk.cu
+  finish_topk(n, k, bits + 1, out);
+}
+
+// The request of the users uploaded by upload_topk_request.
+TopkRequest CudaBackend::topk_request(int64_t n, int32_t n_users, int32_t n_items, int k) const {
   TopkRequest request;
   request.users = topk_users_.data();
   request.exclude_indptr = topk_exclude_indptr_.data();
@@ -367,10 +376,7 @@ void CudaBackend::topk_hamming(const CodeTensor& codes, int32_t n_users, int32_t
   request.n_users = n_users;
   request.n_items = n_items;
   request.k = k;
-  hamming_topk(request, codes.data(), bits,
-               TopkOutput{topk_items_.data(), topk_scores_.data(), topk_hist_.data()},
-               topk_keys_, stream_);  // hamming_topk.cu
-  finish_topk(n, k, bits + 1, out);
+  return request;
 }
 
 void CudaBackend::topk_real(const FloatTensor& table, int32_t n_users, int32_t n_items,
@@ -383,14 +389,7 @@ void CudaBackend::topk_real(const FloatTensor& table, int32_t n_users, int32_t n
   const int64_t n = static_cast<int64_t>(users.size());
   upload_topk_request(n_users, exclude, users);
   prepare_topk_output(n, k, 0);
-  TopkRequest request;
-  request.users = topk_users_.data();
-  request.exclude_indptr = topk_exclude_indptr_.data();
-  request.exclude_items = topk_exclude_items_.data();
-  request.n = n;
-  request.n_users = n_users;
-  request.n_items = n_items;
-  request.k = k;
+  const TopkRequest request = topk_request(n, n_users, n_items, k);
   real_topk(request, table.data(), static_cast<int>(table.cols()), real_scores_, cublas_,
             TopkOutput{topk_items_.data(), topk_scores_.data(), nullptr}, topk_keys_,
             topk_user_rows_, stream_);  // real_topk.cu

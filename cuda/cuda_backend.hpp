@@ -79,6 +79,7 @@ class CudaBackend final : public Backend {
   template <class T>
   void download_raw(const T* src, int64_t count, T* host);
   // Uploads users and their exclude rows (compact CSR) for one top-k call.
+  TopkRequest topk_request(int64_t n, int32_t n_users, int32_t n_items, int k) const;
   void upload_topk_request(int32_t n_users, const Csr& exclude,
                            const std::vector<int32_t>& users);
   void prepare_topk_output(int64_t n, int k, int hist_bins);

@@ -94,7 +94,7 @@ TEST(Config, RecallHashPresetAndTauCutWarmup) {
   resolve_config(c);
   EXPECT_EQ(c.estimator, Estimator::kSignswish);
   EXPECT_EQ(c.epochs, 100);
-  EXPECT_FLOAT_EQ(c.tau_rank, 8.0f);  // √bits
+  EXPECT_FLOAT_EQ(c.tau_rank, 4.0f);  // √bits / 2
   EXPECT_FLOAT_EQ(c.beta, 20.0f);
   // Warm-up over 30 of 100 epochs from n_items/20 = 2000 down to 50, geometric.
   EXPECT_FLOAT_EQ(tau_cut_at_epoch(c, 0, 40000), 2000.0f);

@@ -93,7 +93,8 @@ void resolve_config(TrainConfig& c) {
     c.estimator = c.method == Method::kRecallHash ? Estimator::kSignswish : Estimator::kSte;
   }
   if (c.beta < 0.0f) c.beta = 20.0f;
-  if (c.tau_rank < 0.0f) c.tau_rank = std::sqrt(static_cast<float>(c.dim));
+  // √bits/2, chosen on Gowalla's validation split (docs/training.md).
+  if (c.tau_rank < 0.0f) c.tau_rank = 0.5f * std::sqrt(static_cast<float>(c.dim));
   // dropout-ste mixes codes and continuous vectors per example in the
   // forward pass; it comes with the hashgnn method.
   require(c.estimator != Estimator::kDropoutSte,

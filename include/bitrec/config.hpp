@@ -39,7 +39,7 @@ struct TrainConfig {
   BetaSchedule beta_schedule = BetaSchedule::kConst;
 
   // recall-hash: smooth recall loss over all items (methods.md §5)
-  float tau_rank = -1.0f;  // <0: preset √bits (raw code-score units)
+  float tau_rank = -1.0f;  // <0: preset √bits / 2 (raw code-score units)
   float tau_cut = 50.0f;   // rank units, after the warm-up
   // Warm-up: from random init positives rank in the thousands, where
   // σ((N − r)/τ_cut) has no gradient for a small τ_cut (methods.md §5); τ_cut

@@ -117,7 +117,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--beta", c.beta, "signswish slope (start of its schedule; default 20)");
   cmd->add_option("--beta-end", c.beta_end, "signswish slope at the last epoch (default: --beta)");
   cmd->add_option("--beta-schedule", args->beta_schedule, "const, linear or exp over --epochs")->capture_default_str();
-  cmd->add_option("--tau-rank", c.tau_rank, "recall-hash: rank temperature in raw code-score units (default sqrt(--dim))");
+  cmd->add_option("--tau-rank", c.tau_rank, "recall-hash: rank temperature in raw code-score units (default sqrt(--dim)/2)");
   cmd->add_option("--tau-cut", c.tau_cut, "recall-hash: cut temperature in rank units")->capture_default_str();
   cmd->add_option("--tau-cut-start", c.tau_cut_start, "recall-hash: tau-cut at epoch 0 (default n_items/20), decayed to --tau-cut");
   cmd->add_option("--tau-cut-warmup", c.tau_cut_warmup, "recall-hash: fraction of --epochs the tau-cut decay lasts")

@@ -51,6 +51,13 @@ TrainingBuffers make_buffers(Backend& be, const ModelState& state, int batch, in
   return b;
 }
 
+// E0 -= Adam(dE0), dense over the whole table (methods.md §2).
+void adam_update_e0(Backend& be, TrainingBuffers& b, const TrainConfig& cfg, int64_t adam_step) {
+  AdamParams adam;
+  adam.lr = cfg.lr;
+  be.adam_step(b.e0, b.grad_e0, b.adam_m, b.adam_v, adam_step_scalars(adam, adam_step));
+}
+
 // One mini-batch: forward, loss, backward, Adam (methods.md §2, §6).
 void train_batch(Backend& be, TrainingBuffers& b, const TrainConfig& cfg, const Dataset& data,
                  const EstimatorParams& estimator, uint32_t epoch, int64_t first, int64_t count,
@@ -65,9 +72,7 @@ void train_batch(Backend& be, TrainingBuffers& b, const TrainConfig& cfg, const 
   if (hashed) be.hash_backward(estimator, b.embeddings, b.grad_scored, b.grad_embeddings);
   be.propagate_mean(hashed ? b.grad_embeddings : b.grad_scored, b.grad_e0, cfg.layers);
   be.l2_forward_backward(b.e0, b.triples, count, data.n_users, cfg.decay, b.grad_e0, b.loss_acc);
-  AdamParams adam;
-  adam.lr = cfg.lr;
-  be.adam_step(b.e0, b.grad_e0, b.adam_m, b.adam_v, adam_step_scalars(adam, adam_step));
+  adam_update_e0(be, b, cfg, adam_step);
 }
 
 // One user batch of the smooth recall loss (methods.md §5, docs/smooth_recall.md):
@@ -88,9 +93,7 @@ void train_user_batch(Backend& be, TrainingBuffers& b, const TrainConfig& cfg, c
   be.smooth_recall_forward_backward(b.signs, b.batch_users, count, params, b.grad_scored, b.loss_acc);
   be.hash_backward(estimator, b.embeddings, b.grad_scored, b.grad_embeddings);
   be.propagate_mean(b.grad_embeddings, b.grad_e0, cfg.layers);
-  AdamParams adam;
-  adam.lr = cfg.lr;
-  be.adam_step(b.e0, b.grad_e0, b.adam_m, b.adam_v, adam_step_scalars(adam, adam_step));
+  adam_update_e0(be, b, cfg, adam_step);
 }
 
 std::string metric_line(const ModeMetrics& metrics, RetrievalMode mode, int k) {

@@ -229,14 +229,14 @@ void CudaBackend::sample_triples(uint64_t seed, uint32_t epoch, int64_t first, i
 }
 
 void CudaBackend::bpr_forward_backward(const FloatTensor& table, const IndexTensor& triples,
-                                       int64_t count, int32_t n_users, FloatTensor& grad,
-                                       FloatTensor& loss_acc) {
+                                       int64_t count, int32_t n_users, float weight,
+                                       FloatTensor& grad, FloatTensor& loss_acc) {
   require_same_shape(table, grad, "bpr_forward_backward");
   require_triple_batch("bpr_forward_backward", triples, count, loss_acc);
   if (count == 0) return;
   loss_terms_.reserve(static_cast<size_t>(count), "loss terms");
   launch_bpr_forward_backward(table.data(), static_cast<int>(table.cols()), triples.data(), count,
-                              n_users, grad.data(), loss_terms_.data(), loss_acc.data(), stream_);
+                              n_users, weight, grad.data(), loss_terms_.data(), loss_acc.data(), stream_);
 }
 
 // Interim: computed on the host (smooth_recall_forward_backward_cpu); a

@@ -106,14 +106,15 @@ unsigned triple_blocks(int64_t count) {
 }  // namespace
 
 void launch_bpr_forward_backward(const float* table, int dim, const int32_t* triples,
-                                 int64_t count, int32_t n_users, float* grad, double* terms,
-                                 float* loss_acc, cudaStream_t stream) {
+                                 int64_t count, int32_t n_users, float weight, float* grad,
+                                 double* terms, float* loss_acc, cudaStream_t stream) {
   if (count <= 0) return;
-  const float inv_count = 1.0f / static_cast<float>(count);
+  // weight/|B| rounded once, as the CPU does.
+  const float inv_count = weight / static_cast<float>(count);
   bpr_kernel<<<triple_blocks(count), kThreads, 0, stream>>>(table, dim, triples, count, n_users,
                                                             inv_count, grad, terms);
   CUDA_CHECK_LAUNCH();
-  reduce_terms_kernel<<<1, kReduceThreads, 0, stream>>>(terms, count, 1.0,
+  reduce_terms_kernel<<<1, kReduceThreads, 0, stream>>>(terms, count, static_cast<double>(weight),
                                                         static_cast<double>(count), loss_acc);
   CUDA_CHECK_LAUNCH();
 }

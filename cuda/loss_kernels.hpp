@@ -13,7 +13,8 @@ namespace bitrec::cuda {
 // triples: [count, 3]; terms: scratch [count].
 // loss_acc[0] += (1/count) Σ softplus(s_uj − s_ui); grad += its gradient.
 void launch_bpr_forward_backward(const float* table, int dim, const int32_t* triples,
-                                 int64_t count, int32_t n_users, float* grad, double* terms,
+                                 int64_t count, int32_t n_users, float weight, float* grad,
+                                 double* terms,
                                  float* loss_acc, cudaStream_t stream);
 
 // loss_acc[0] += λ/(2·count) Σ (‖e_u‖² + ‖e_i‖² + ‖e_j‖²); grad[row] += (λ/count)·e[row]

@@ -194,7 +194,7 @@ TEST(CpuLosses, BprValueAndGradientByHand) {
   const std::vector<float> table = {1.0f, 2.0f, 0.5f, -1.0f, 2.0f, 1.0f};
   FloatTensor t = to_tensor(be, table, 3, 2), grad = be.alloc_f32(3, 2), loss = be.alloc_f32(1, 1);
   IndexTensor tr = test::triples_tensor(be, {0, 0, 1});
-  be.bpr_forward_backward(t, tr, 1, 1, grad, loss);
+  be.bpr_forward_backward(t, tr, 1, 1, 1.0f, grad, loss);
   // s_ui = 0.5 - 2 = -1.5, s_uj = 2 + 2 = 4, margin = -5.5.
   const double margin = -5.5, sig = 1.0 / (1.0 + std::exp(margin));  // σ(−margin)
   EXPECT_NEAR(to_host(be, loss)[0], std::log1p(std::exp(5.5)), 1e-6);
@@ -214,7 +214,7 @@ TEST(CpuLosses, BprMatchesReferenceAndRepeatedRowsCountTwice) {
   FloatTensor t = to_tensor(be, table, m + n, d), grad = be.alloc_f32(m + n, d),
               loss = be.alloc_f32(1, 1);
   IndexTensor tr = test::triples_tensor(be, flat);
-  be.bpr_forward_backward(t, tr, 4, m, grad, loss);
+  be.bpr_forward_backward(t, tr, 4, m, 1.0f, grad, loss);
   const std::vector<double> td = test::to_double(table);
   EXPECT_NEAR(to_host(be, loss)[0], test::bpr_loss_ref(td, d, m, flat), 1e-6);
 
@@ -235,10 +235,34 @@ TEST(CpuLosses, BprMatchesReferenceAndRepeatedRowsCountTwice) {
   for (size_t k = 0; k < g.size(); ++k) EXPECT_NEAR(g[k], expected[k], 1e-6) << k;
 
   // Accumulates: a second call adds the same again.
-  be.bpr_forward_backward(t, tr, 4, m, grad, loss);
+  be.bpr_forward_backward(t, tr, 4, m, 1.0f, grad, loss);
   const std::vector<float> g2 = to_host(be, grad);
   for (size_t k = 0; k < g.size(); ++k) EXPECT_NEAR(g2[k], 2 * expected[k], 2e-6) << k;
   EXPECT_NEAR(to_host(be, loss)[0], 2 * test::bpr_loss_ref(td, d, m, flat), 2e-6);
+}
+
+TEST(CpuLosses, BprWeightScalesLossAndGradient) {
+  // --bpr-weight mixes BPR into the recall loss: weight w must give exactly
+  // w × the unweighted loss and gradient (up to float rounding).
+  const int32_t m = 5, n = 7;
+  const int d = 9;
+  CpuBackend be(2);
+  const std::vector<float> table = random_vector(static_cast<size_t>((m + n) * d), 0.5f, 43);
+  const std::vector<int32_t> flat = {1, 2, 3, 4, 3, 0, 0, 6, 1};
+  FloatTensor t = to_tensor(be, table, m + n, d);
+  IndexTensor tr = test::triples_tensor(be, flat);
+  FloatTensor g1 = be.alloc_f32(m + n, d), l1 = be.alloc_f32(1, 1);
+  FloatTensor gw = be.alloc_f32(m + n, d), lw = be.alloc_f32(1, 1);
+  be.bpr_forward_backward(t, tr, 3, m, 1.0f, g1, l1);
+  be.bpr_forward_backward(t, tr, 3, m, 0.25f, gw, lw);
+  EXPECT_NEAR(to_host(be, lw)[0], 0.25 * to_host(be, l1)[0], 1e-7);
+  const std::vector<float> a = to_host(be, g1), b = to_host(be, gw);
+  double max_abs = 0.0;
+  for (size_t k = 0; k < a.size(); ++k) {
+    EXPECT_NEAR(b[k], 0.25 * a[k], 1e-7) << k;
+    max_abs = std::max(max_abs, std::abs(static_cast<double>(a[k])));
+  }
+  EXPECT_GT(max_abs, 1e-3);  // the case has a gradient to scale
 }
 
 TEST(CpuLosses, BprStableForHugeMargins) {
@@ -249,7 +273,7 @@ TEST(CpuLosses, BprStableForHugeMargins) {
   for (int k = 0; k < d; ++k) table[d + k] = -1.0f;  // pos opposite to the user: margin −128
   FloatTensor t = to_tensor(be, table, 3, d), grad = be.alloc_f32(3, d), loss = be.alloc_f32(1, 1);
   IndexTensor tr = test::triples_tensor(be, {0, 0, 1});
-  be.bpr_forward_backward(t, tr, 1, 1, grad, loss);
+  be.bpr_forward_backward(t, tr, 1, 1, 1.0f, grad, loss);
   EXPECT_NEAR(to_host(be, loss)[0], 128.0f, 1e-4);
   for (float v : to_host(be, grad)) EXPECT_TRUE(std::isfinite(v));
 }
@@ -294,7 +318,7 @@ TEST(CpuLosses, BitwiseIndependentOfThreadCount) {
     be.sample_triples(5, 0, 0, 500, tr);
     FloatTensor t = to_tensor(be, table, m + n, d), grad = be.alloc_f32(m + n, d),
                 loss = be.alloc_f32(1, 1);
-    be.bpr_forward_backward(t, tr, 500, m, grad, loss);
+    be.bpr_forward_backward(t, tr, 500, m, 1.0f, grad, loss);
     be.l2_forward_backward(t, tr, 500, m, 1e-2f, grad, loss);
     grads.push_back(to_host(be, grad));
     losses.push_back(to_host(be, loss));

@@ -66,7 +66,7 @@ class EvalOnlyBackend final : public Backend {
     unused();
   }
   void sample_triples(uint64_t, uint32_t, int64_t, int64_t, IndexTensor&) override { unused(); }
-  void bpr_forward_backward(const FloatTensor&, const IndexTensor&, int64_t, int32_t, FloatTensor&,
+  void bpr_forward_backward(const FloatTensor&, const IndexTensor&, int64_t, int32_t, float, FloatTensor&,
                             FloatTensor&) override {
     unused();
   }

@@ -118,7 +118,7 @@ TEST(Gradients, BprOnEmbeddings) {
   FloatTensor t = to_tensor(be, table, b.m + b.n, b.d), grad = be.alloc_f32(b.m + b.n, b.d),
               loss = be.alloc_f32(1, 1);
   IndexTensor tr = test::triples_tensor(be, b.triples);
-  be.bpr_forward_backward(t, tr, 12, b.m, grad, loss);
+  be.bpr_forward_backward(t, tr, 12, b.m, 1.0f, grad, loss);
   auto f = [&](const std::vector<double>& x) { return test::bpr_loss_ref(x, b.d, b.m, b.triples); };
   EXPECT_NEAR(to_host(be, loss)[0], f(to_double(table)), 1e-6);
   const std::vector<double> fd = finite_differences(to_double(table), 1e-6, f);
@@ -195,7 +195,7 @@ TEST_P(GradientsThroughSign, HashBackwardMatchesSurrogate) {
               grad_s = be.alloc_f32(rows, b.d), grad_x = be.alloc_f32(rows, b.d),
               loss = be.alloc_f32(1, 1);
   IndexTensor tr = test::triples_tensor(be, b.triples);
-  be.bpr_forward_backward(tsx, tr, 10, b.m, grad_s, loss);
+  be.bpr_forward_backward(tsx, tr, 10, b.m, 1.0f, grad_s, loss);
   be.hash_backward(e, tx, grad_s, grad_x);
   const std::vector<float> analytic = to_host(be, grad_x);
   const std::vector<float> gs = to_host(be, grad_s);
@@ -315,7 +315,7 @@ std::vector<float> lightgcn_grad(const Batch& b, const std::vector<float>& e0, i
     for (float& v : e) v = static_cast<float>(surrogate(*hash, v));
     be.upload(e.data(), scored);
   }
-  be.bpr_forward_backward(hash ? scored : emb, tr, count, b.m, grad_scored, loss);
+  be.bpr_forward_backward(hash ? scored : emb, tr, count, b.m, 1.0f, grad_scored, loss);
   if (hash != nullptr) be.hash_backward(*hash, emb, grad_scored, grad_emb);
   be.propagate_mean(hash ? grad_emb : grad_scored, grad_e0, layers);
   be.l2_forward_backward(te0, tr, count, b.m, lambda, grad_e0, loss);

@@ -34,7 +34,8 @@ class CpuBackend final : public Backend {
   void sample_triples(uint64_t seed, uint32_t epoch, int64_t first, int64_t count,
                       IndexTensor& triples) override;
   void bpr_forward_backward(const FloatTensor& table, const IndexTensor& triples, int64_t count,
-                            int32_t n_users, FloatTensor& grad, FloatTensor& loss_acc) override;
+                            int32_t n_users, float weight, FloatTensor& grad,
+                            FloatTensor& loss_acc) override;
   void smooth_recall_forward_backward(const FloatTensor& signs, const IndexTensor& users,
                                       int64_t count, const SmoothRecallParams& params,
                                       FloatTensor& grad_signs, FloatTensor& loss_acc) override;

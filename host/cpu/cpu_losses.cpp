@@ -35,15 +35,15 @@ inline TripleRows triple_rows(const int32_t* triples, int64_t t, int32_t n_users
 }  // namespace
 
 void CpuBackend::bpr_forward_backward(const FloatTensor& table, const IndexTensor& triples,
-                                      int64_t count, int32_t n_users, FloatTensor& grad,
-                                      FloatTensor& loss_acc) {
+                                      int64_t count, int32_t n_users, float weight,
+                                      FloatTensor& grad, FloatTensor& loss_acc) {
   check_batch(table, triples, count, grad, loss_acc);
   if (count == 0) return;
   const int64_t d = table.cols();
   const float* x = table.data();
   const int32_t* tr = triples.data();
   float* g = grad.data();
-  const float inv_batch = 1.0f / static_cast<float>(count);
+  const float inv_batch = weight / static_cast<float>(count);  // rounded once, as CUDA does
   std::vector<float> loss(count), coef(count);  // per triple: loss, dLoss/dmargin / |B|
 
 #pragma omp parallel for num_threads(threads_) schedule(static)
@@ -77,7 +77,8 @@ void CpuBackend::bpr_forward_backward(const FloatTensor& table, const IndexTenso
     for (int64_t k = 0; k < d; ++k) gi[k] += c * xu[k];
     for (int64_t k = 0; k < d; ++k) gj[k] -= c * xu[k];
   }
-  loss_acc.data()[0] += static_cast<float>(loss_sum / static_cast<double>(count));
+  loss_acc.data()[0] +=
+      static_cast<float>(static_cast<double>(weight) * loss_sum / static_cast<double>(count));
 }
 
 void CpuBackend::l2_forward_backward(const FloatTensor& e0, const IndexTensor& triples,

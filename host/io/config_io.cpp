@@ -74,6 +74,7 @@ ConfigEntries config_to_entries(const TrainConfig& c) {
       {"tau-cut-warmup", float_text(c.tau_cut_warmup)},
       {"recall-n", std::to_string(c.recall_n)},
       {"user-batch", std::to_string(c.user_batch)},
+      {"bpr-weight", float_text(c.bpr_weight)},
       {"topk", format_topk(c.topk)},
       {"kmax", std::to_string(c.kmax)},
       {"eval-every", std::to_string(c.eval_every)},
@@ -113,6 +114,7 @@ TrainConfig config_from_entries(const ConfigEntries& entries) {
       else if (key == "tau-cut-start") c.tau_cut_start = std::stof(value);
       else if (key == "tau-cut-warmup") c.tau_cut_warmup = std::stof(value);
       else if (key == "recall-n") c.recall_n = std::stoi(value);
+      else if (key == "bpr-weight") c.bpr_weight = std::stof(value);
       else if (key == "user-batch") c.user_batch = std::stoi(value);
       else if (key == "topk") c.topk = parse_topk(value);
       else if (key == "kmax") c.kmax = std::stoi(value);

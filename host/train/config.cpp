@@ -100,6 +100,7 @@ void resolve_config(TrainConfig& c) {
   require(c.estimator != Estimator::kDropoutSte,
           "--estimator dropout-ste: not implemented yet (implemented: ste, ste-clip, fourier, signswish)");
   if (c.beta_end < 0.0f) c.beta_end = c.beta;
+  if (c.bpr_weight < 0.0f) c.bpr_weight = 0.0f;
 
   require(c.epochs >= 1, "--epochs: must be >= 1");
   require(c.dim >= 1 && c.dim <= 4096, "--dim: must be in [1, 4096]");
@@ -114,6 +115,7 @@ void resolve_config(TrainConfig& c) {
   require(c.recall_n >= 1, "--recall-n: must be >= 1");
   require(c.tau_cut_warmup >= 0.0f && c.tau_cut_warmup <= 1.0f, "--tau-cut-warmup: must be in [0, 1]");
   require(c.user_batch >= 1, "--user-batch: must be >= 1");
+  require(std::isfinite(c.bpr_weight), "--bpr-weight: must be a finite number >= 0");
   require(c.valid_frac >= 0.0 && c.valid_frac < 1.0, "--valid-frac: must be in [0, 1)");
   require(c.threads >= 0, "--threads: must be >= 0");
   require(!c.topk.empty(), "--topk: give at least one K");

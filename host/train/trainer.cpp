@@ -6,6 +6,7 @@
 
 #include "bitrec/graph.hpp"
 #include "code_health_watch.hpp"
+#include "pair_triples.hpp"
 #include "progress.hpp"
 #include "user_order.hpp"
 
@@ -28,10 +29,13 @@ struct TrainingBuffers {
   FloatTensor grad_e0;
   IndexTensor triples;
   IndexTensor batch_users;  // user-based epochs
+  IndexTensor pair_triples;             // user-based epochs with --bpr-weight > 0
+  std::vector<int32_t> host_pair_triples;  // staged here, then uploaded
   FloatTensor loss_acc;
 };
 
-TrainingBuffers make_buffers(Backend& be, const ModelState& state, int batch, int user_batch, bool hashed) {
+TrainingBuffers make_buffers(Backend& be, const ModelState& state, int batch, int user_batch, bool hashed,
+                             int64_t pair_rows) {
   TrainingBuffers b;
   const int64_t rows = state.n_nodes();
   b.e0 = be.alloc_f32(rows, state.dim);
@@ -47,6 +51,10 @@ TrainingBuffers make_buffers(Backend& be, const ModelState& state, int batch, in
   b.grad_e0 = be.alloc_f32(rows, state.dim);
   b.triples = be.alloc_i32(batch, 3);
   b.batch_users = be.alloc_i32(user_batch, 1);
+  if (pair_rows > 0) {
+    b.pair_triples = be.alloc_i32(pair_rows, 3);
+    b.host_pair_triples.resize(static_cast<size_t>(3 * pair_rows));
+  }
   b.loss_acc = be.alloc_f32(1, 1);
   return b;
 }
@@ -68,7 +76,7 @@ void train_batch(Backend& be, TrainingBuffers& b, const TrainConfig& cfg, const 
   if (hashed) be.hash_forward(b.embeddings, b.signs, b.no_codes);
   const FloatTensor& scored = hashed ? b.signs : b.embeddings;
   be.fill_zero(b.grad_scored);
-  be.bpr_forward_backward(scored, b.triples, count, data.n_users, b.grad_scored, b.loss_acc);
+  be.bpr_forward_backward(scored, b.triples, count, data.n_users, 1.0f, b.grad_scored, b.loss_acc);
   if (hashed) be.hash_backward(estimator, b.embeddings, b.grad_scored, b.grad_embeddings);
   be.propagate_mean(hashed ? b.grad_embeddings : b.grad_scored, b.grad_e0, cfg.layers);
   be.l2_forward_backward(b.e0, b.triples, count, data.n_users, cfg.decay, b.grad_e0, b.loss_acc);
@@ -76,10 +84,13 @@ void train_batch(Backend& be, TrainingBuffers& b, const TrainConfig& cfg, const 
 }
 
 // One user batch of the smooth recall loss (methods.md §5, docs/smooth_recall.md):
-// propagate, hash, the loss over all items for these users, back through
-// signswish and the graph, Adam. No L2 term: it is defined per BPR triple.
-void train_user_batch(Backend& be, TrainingBuffers& b, const TrainConfig& cfg, const EstimatorParams& estimator,
-                      float tau_cut, const int32_t* users, int64_t count, int64_t adam_step) {
+// propagate, hash, the loss over all items for these users (plus, with
+// --bpr-weight, BPR on the codes over one triple per train pair of these
+// users and its L2 term), back through signswish and the graph, Adam. The
+// recall loss alone has no L2 term: λ is defined per BPR triple.
+void train_user_batch(Backend& be, TrainingBuffers& b, const TrainConfig& cfg, const Dataset& data,
+                      const EstimatorParams& estimator, uint32_t epoch, float tau_cut, const int32_t* users,
+                      int64_t count, int64_t adam_step) {
   std::vector<int32_t> padded(users, users + count);
   padded.resize(static_cast<size_t>(b.batch_users.size()), users[0]);  // tail rows are never read
   be.upload(padded.data(), b.batch_users);
@@ -91,8 +102,19 @@ void train_user_batch(Backend& be, TrainingBuffers& b, const TrainConfig& cfg, c
   params.tau_cut = tau_cut;
   params.recall_n = cfg.recall_n;
   be.smooth_recall_forward_backward(b.signs, b.batch_users, count, params, b.grad_scored, b.loss_acc);
+  int64_t pairs = 0;
+  if (cfg.bpr_weight > 0.0f) {
+    pairs = fill_pair_triples(data.train, cfg.seed, epoch, users, count, b.host_pair_triples.data());
+    be.upload(b.host_pair_triples.data(), b.pair_triples);
+    be.bpr_forward_backward(b.signs, b.pair_triples, pairs, data.n_users, cfg.bpr_weight, b.grad_scored,
+                            b.loss_acc);
+  }
   be.hash_backward(estimator, b.embeddings, b.grad_scored, b.grad_embeddings);
   be.propagate_mean(b.grad_embeddings, b.grad_e0, cfg.layers);
+  if (pairs > 0) {
+    be.l2_forward_backward(b.e0, b.pair_triples, pairs, data.n_users, cfg.decay * cfg.bpr_weight, b.grad_e0,
+                           b.loss_acc);
+  }
   adam_update_e0(be, b, cfg, adam_step);
 }
 
@@ -166,7 +188,9 @@ EpochRunner::EpochRunner(Backend& be, const Dataset& data, const TrainConfig& cf
   be.set_graph(build_normalized_graph(data.train, data.n_users, data.n_items));
   be.set_train(data.train);
   ModelState initial = init_model(data.n_users, data.n_items, cfg.dim, cfg.init_std, cfg.seed);
-  TrainingBuffers buffers = make_buffers(be, initial, cfg.batch, cfg.user_batch, is_hashed(cfg.method));
+  const bool pair_bpr = cfg.method == Method::kRecallHash && cfg.bpr_weight > 0.0f;
+  TrainingBuffers buffers = make_buffers(be, initial, cfg.batch, cfg.user_batch, is_hashed(cfg.method),
+                                         pair_bpr ? max_pairs_per_batch(data.train, cfg.user_batch) : 0);
   const int64_t samples = data.train.nnz();
   std::vector<int32_t> epoch_users;
   int64_t batches = (samples + cfg.batch - 1) / cfg.batch;
@@ -197,8 +221,9 @@ double EpochRunner::run_epoch(int epoch) {
     if (user_based) {
       const int64_t first = batch * s.cfg.user_batch;
       const int64_t count = std::min<int64_t>(s.cfg.user_batch, static_cast<int64_t>(order.size()) - first);
-      train_user_batch(s.be, s.buffers, s.cfg, estimator, tau_cut_at_epoch(s.cfg, epoch, s.data.n_items),
-                       order.data() + first, count, ++s.adam_step);
+      train_user_batch(s.be, s.buffers, s.cfg, s.data, estimator, static_cast<uint32_t>(epoch),
+                       tau_cut_at_epoch(s.cfg, epoch, s.data.n_items), order.data() + first, count,
+                       ++s.adam_step);
     } else {
       const int64_t first = batch * s.cfg.batch;
       const int64_t count = std::min<int64_t>(s.cfg.batch, s.samples - first);

@@ -56,11 +56,12 @@ class Backend {
                               IndexTensor& triples) = 0;
 
   // BPR over `count` triples on table [n_nodes, d] (users then items):
-  // adds the batch-mean loss into loss_acc[0] and its gradient into grad
-  // (both accumulate; the caller zeroes them).
+  // adds weight × the batch-mean loss into loss_acc[0] and its gradient into
+  // grad (both accumulate; the caller zeroes them). weight mixes BPR into
+  // another loss (recall-hash --bpr-weight); 1 for plain BPR.
   virtual void bpr_forward_backward(const FloatTensor& table, const IndexTensor& triples,
-                                    int64_t count, int32_t n_users, FloatTensor& grad,
-                                    FloatTensor& loss_acc) = 0;
+                                    int64_t count, int32_t n_users, float weight,
+                                    FloatTensor& grad, FloatTensor& loss_acc) = 0;
   // Smooth recall loss (methods.md §5, docs/smooth_recall.md) of users
   // [0, count) of `users` over all items, on ±1 signs [n_users + n_items,
   // bits] with the relation given to set_train: adds L into loss_acc[0] and

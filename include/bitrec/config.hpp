@@ -49,6 +49,9 @@ struct TrainConfig {
   float tau_cut_warmup = 0.3f;  // fraction of --epochs
   int recall_n = 50;
   int user_batch = 256;    // users per batch of the user-based epoch
+  // Weight of the optional BPR term on the codes (one triple per train pair
+  // of the batch's users, L2 λ·weight on their rows); <0: the preset.
+  float bpr_weight = -1.0f;
 
   std::vector<int> topk{20, 50, 100};
   int kmax = -1;  // -1: max(topk)

@@ -57,7 +57,7 @@ struct Side {
     if (hashed) b.hash_forward(e, signs, codes);
     b.fill_zero(grad_scored);
     b.fill_zero(loss);
-    b.bpr_forward_backward(hashed ? signs : e, triples, count, n_users, grad_scored, loss);
+    b.bpr_forward_backward(hashed ? signs : e, triples, count, n_users, 1.0f, grad_scored, loss);
     EstimatorParams ste;
     if (hashed) b.hash_backward(ste, e, grad_scored, grad_e);
     b.propagate_mean(hashed ? grad_e : grad_scored, grad_e0, layers);

@@ -291,8 +291,8 @@ TEST_P(CudaLossParity, BprAndL2MatchCpu) {
   for (const int64_t batch : {int64_t{1}, int64_t{2048}, count}) {
     FloatTensor cgrad = cpu.alloc_f32(n, lc.dim), ggrad = gpu->alloc_f32(n, lc.dim);
     FloatTensor closs = cpu.alloc_f32(1, 1), gloss = gpu->alloc_f32(1, 1);
-    cpu.bpr_forward_backward(ctab, ct, batch, spec.users, cgrad, closs);
-    gpu->bpr_forward_backward(gtab, gt, batch, spec.users, ggrad, gloss);
+    cpu.bpr_forward_backward(ctab, ct, batch, spec.users, 1.0f, cgrad, closs);
+    gpu->bpr_forward_backward(gtab, gt, batch, spec.users, 1.0f, ggrad, gloss);
     const std::string what = "bpr d=" + std::to_string(lc.dim) + " batch " + std::to_string(batch);
     expect_all_near(to_host(cpu, closs), to_host(*gpu, gloss), 0.0, 1e-5, what + " loss");
     expect_all_near(to_host(cpu, cgrad), to_host(*gpu, ggrad), 1e-8, 1e-5, what + " grad");

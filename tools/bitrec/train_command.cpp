@@ -124,6 +124,8 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--recall-n", c.recall_n, "recall-hash: N of the smoothed Recall@N")->capture_default_str();
   cmd->add_option("--user-batch", c.user_batch, "recall-hash: users per batch")->capture_default_str();
+  cmd->add_option("--bpr-weight", c.bpr_weight,
+                  "recall-hash: weight of a BPR term on the codes, one triple per train pair of the batch (default 0)");
   cmd->add_option("--topk", args->topk, "K list for metrics")->capture_default_str();
   cmd->add_option("--kmax", c.kmax, "List length for ndcg_hit (default: max --topk)");
   cmd->add_option("--eval-every", c.eval_every, "Evaluate every N epochs (the last epoch always)")->capture_default_str();

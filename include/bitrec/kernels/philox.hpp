@@ -49,6 +49,7 @@ enum class RngStream : uint32_t {
   kUserOrder = 4,   // user-batch shuffles of user-based losses
   kDropout = 5,     // dropout-ste draws
   kNeighbours = 6,  // sampled-neighbour encoders
+  kPairNegatives = 7,  // one negative per train pair: counter (pair, epoch, attempt)
 };
 
 // Draw for (stream, a, b, c): counter = (a, b, c, stream), key = seed.

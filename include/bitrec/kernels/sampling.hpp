@@ -61,4 +61,21 @@ BITREC_HD void draw_triple(uint64_t seed, uint32_t epoch, uint32_t sample,
   out[2] = neg;
 }
 
+// The negative of train pair number `pair` (its offset in the train CSR, so
+// the draw is the same however users are batched) for the BPR term that
+// user-based epochs may mix in (methods.md §5):
+//   neg = uniform_index(Philox(key = seed, counter = (pair, epoch, a,
+//         kPairNegatives)).v[0], n_items) for a = 0, 1, … until neg ∉ P_user.
+// items/len: P_user, ascending; the caller guarantees len < n_items.
+BITREC_HD int32_t draw_pair_negative(uint64_t seed, uint32_t epoch, uint32_t pair,
+                                     const int32_t* items, int64_t len, uint32_t n_items) {
+  int32_t neg;
+  uint32_t attempt = 0;
+  do {
+    const Philox4 r = philox_draw(seed, RngStream::kPairNegatives, pair, epoch, attempt++);
+    neg = static_cast<int32_t>(uniform_index(r.v[0], n_items));
+  } while (sorted_contains(items, len, neg));
+  return neg;
+}
+
 }  // namespace bitrec

@@ -9,6 +9,7 @@
 #include "bitrec/cuda_backend.hpp"
 #include "bitrec/error.hpp"
 #include "bitrec/kernels/hamming.hpp"
+#include "bitrec/kernels/smooth_recall.hpp"
 #include "bitrec/smooth_recall.hpp"
 #include "check.hpp"
 #include "device_info.hpp"
@@ -239,9 +240,12 @@ void CudaBackend::bpr_forward_backward(const FloatTensor& table, const IndexTens
                               n_users, weight, grad.data(), loss_terms_.data(), loss_acc.data(), stream_);
 }
 
-// Interim: computed on the host (smooth_recall_forward_backward_cpu); a
-// fused kernel is pending (docs/cuda.md). Downloads signs, users, the
-// gradient and the loss, accumulates on the host and uploads both back.
+// The smooth recall loss (docs/smooth_recall.md) on the device; kernels and
+// products in smooth_recall_kernels.cu, design in docs/cuda.md. One stream
+// sync per call: the batch's ids are read back (with the pack kernel's ±1
+// status) so that ids and signs are checked with the CPU reference's
+// messages, and |Ω_b| and the pairs' offsets are computed from the host copy
+// of the train relation.
 void CudaBackend::smooth_recall_forward_backward(const FloatTensor& signs, const IndexTensor& users,
                                                  int64_t count, const SmoothRecallParams& params,
                                                  FloatTensor& grad_signs, FloatTensor& loss_acc) {
@@ -254,22 +258,103 @@ void CudaBackend::smooth_recall_forward_backward(const FloatTensor& signs, const
           "smooth_recall_forward_backward: users holds fewer than count ids");
   require(loss_acc.size() >= 1, "smooth_recall_forward_backward: empty loss accumulator");
   if (count == 0) return;
-  std::vector<float> host_signs(static_cast<size_t>(signs.size()));
-  std::vector<float> host_grad(static_cast<size_t>(grad_signs.size()));
-  std::vector<int32_t> host_users(static_cast<size_t>(users.size()));
-  std::vector<float> host_loss(static_cast<size_t>(loss_acc.size()));
-  download(signs, host_signs.data());
-  download(grad_signs, host_grad.data());
-  download(users, host_users.data());
-  download(loss_acc, host_loss.data());
-  const double loss = smooth_recall_forward_backward_cpu(
-      host_signs.data(), static_cast<int>(signs.cols()), static_cast<int32_t>(host_train_.rows),
-      static_cast<int32_t>(host_train_.cols), host_train_, host_users.data(), count, params,
-      host_grad.data());
-  host_loss[0] += static_cast<float>(loss);
-  upload(host_grad.data(), grad_signs);
-  upload(host_loss.data(), loss_acc);
-  // upload() returns once pageable bytes are staged; the locals may go.
+
+  // The CPU reference's checks, in its order and with its messages.
+  const auto recall_require = [](bool ok, const std::string& what) {
+    if (!ok) throw std::invalid_argument("smooth_recall: " + what);
+  };
+  const int64_t bits64 = signs.cols();
+  recall_require(bits64 < 65535, "bits must be in [1, 65534]");
+  const int bits = static_cast<int>(bits64);
+  const int32_t n_users = static_cast<int32_t>(host_train_.rows);
+  const int32_t n_items = static_cast<int32_t>(host_train_.cols);
+  recall_require(n_users >= 0 && n_items > 0, "needs n_users >= 0 and n_items > 0");
+  recall_require(params.tau_rank > 0.0f && params.tau_cut > 0.0f && params.recall_n >= 1,
+                 "needs tau_rank > 0, tau_cut > 0 and recall_n >= 1");
+  recall_require(bits <= kSmoothRecallMaxBits,
+                 "the CUDA backend takes at most " + std::to_string(kSmoothRecallMaxBits) +
+                     " bits (shared-memory histogram), got " + std::to_string(bits));
+
+  // Pack the items' and the batch users' signs (checking ±1) and read the
+  // ids back with the status.
+  const int words = code_words(bits);
+  const size_t n = static_cast<size_t>(count);
+  recall_.status.reserve(1, "smooth recall status");
+  recall_.item_codes.reserve(static_cast<size_t>(n_items) * words, "smooth recall item codes");
+  recall_.user_codes.reserve(n * words, "smooth recall user codes");
+  recall_.user_rows.reserve(n * bits, "smooth recall user rows");
+  recall_.user_terms.reserve(n, "smooth recall user terms");
+  recall_.pair_offsets.reserve(n, "smooth recall pair offsets");
+  CUDA_CHECK(cudaMemsetAsync(recall_.status.data(), 0, sizeof(int), stream_));
+  launch_smooth_recall_pack(signs.data(), bits, n_users, n_items, users.data(), count,
+                            recall_.item_codes.data(), recall_.user_codes.data(),
+                            recall_.user_rows.data(), recall_.status.data(), stream_);
+  recall_users_.resize(n);
+  int status = 0;
+  CUDA_CHECK(cudaMemcpyAsync(recall_users_.data(), users.data(), n * sizeof(int32_t),
+                             cudaMemcpyDeviceToHost, stream_));
+  CUDA_CHECK(cudaMemcpyAsync(&status, recall_.status.data(), sizeof(int), cudaMemcpyDeviceToHost,
+                             stream_));
+  CUDA_CHECK(cudaStreamSynchronize(stream_));
+
+  recall_pair_offsets_.resize(n);
+  int64_t omega = 0;
+  for (size_t b = 0; b < n; ++b) {
+    const int32_t u = recall_users_[b];
+    recall_require(u >= 0 && u < n_users, "user id " + std::to_string(u) + " outside [0, " +
+                                              std::to_string(n_users) + ")");
+    recall_pair_offsets_[b] = omega;
+    omega += host_train_.row_size(u);
+  }
+  if (omega == 0) return;  // L = 0, no gradient (as the CPU)
+  recall_require((status & kSmoothRecallBadSign) == 0,
+                 "signs of the batch's users and of all items must be exactly ±1");
+
+  // σ and σ'/τ_r per level difference, computed on the host exactly as the
+  // CPU's tables; uploaded when bits or τ_rank change.
+  if (recall_table_bits_ != bits || recall_table_tau_ != params.tau_rank) {
+    const int diffs = 2 * bits + 1;
+    recall_rank_tables_.resize(2 * static_cast<size_t>(diffs));
+    const double tau_rank = params.tau_rank;
+    for (int t = 0; t < diffs; ++t) {
+      const double diff = 2.0 * (t - bits);
+      recall_rank_tables_[t] = smooth_rank_term(diff, tau_rank);
+      recall_rank_tables_[diffs + t] = smooth_rank_term_grad(diff, tau_rank);
+    }
+    recall_table_bits_ = 0;  // stays invalid if the upload throws
+    upload_async(recall_.rank_tables, recall_rank_tables_, "smooth recall rank tables", stream_);
+    recall_table_bits_ = bits;
+    recall_table_tau_ = params.tau_rank;
+  }
+
+  const int64_t tile = smooth_recall_tile(count, n_items, bits);
+  const size_t levels = static_cast<size_t>(bits) + 1;
+  const size_t pairs = static_cast<size_t>(omega);
+  recall_.pair_a.reserve(pairs, "smooth recall pair a");
+  recall_.pair_term.reserve(pairs, "smooth recall pair terms");
+  recall_.pair_level.reserve(pairs, "smooth recall pair levels");
+  recall_.level_tables.reserve(static_cast<size_t>(tile) * 4 * levels, "smooth recall level tables");
+  recall_.level_lists.reserve(static_cast<size_t>(tile) * levels, "smooth recall level lists");
+  recall_.g.reserve(static_cast<size_t>(tile) * n_items, "smooth recall dL/ds block");
+  recall_.user_grad.reserve(static_cast<size_t>(tile) * bits, "smooth recall user gradient");
+  CUDA_CHECK(cudaMemcpyAsync(recall_.pair_offsets.data(), recall_pair_offsets_.data(),
+                             n * sizeof(int64_t), cudaMemcpyHostToDevice, stream_));
+
+  SmoothRecallCall call;
+  call.bits = bits;
+  call.n_users = n_users;
+  call.n_items = n_items;
+  call.count = count;
+  call.signs = signs.data();
+  call.users = users.data();
+  call.train_indptr = train_indptr_.data();
+  call.train_indices = train_indices_.data();
+  call.recall_n = params.recall_n;
+  call.tau_cut = params.tau_cut;
+  call.inv_omega = 1.0 / static_cast<double>(omega);
+  call.grad_signs = grad_signs.data();
+  call.loss_acc = loss_acc.data();
+  run_smooth_recall(call, tile, recall_, cublas_, stream_);  // smooth_recall_kernels.cu
 }
 
 void CudaBackend::l2_forward_backward(const FloatTensor& e0, const IndexTensor& triples,

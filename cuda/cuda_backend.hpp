@@ -15,6 +15,7 @@
 #include "device_buffer.hpp"
 #include "propagate.hpp"
 #include "sampler.hpp"
+#include "smooth_recall_kernels.hpp"
 #include "topk.hpp"
 
 namespace bitrec::cuda {
@@ -101,7 +102,18 @@ class CudaBackend final : public Backend {
   DeviceBuffer<int32_t> sample_users_;
   TripleSamplerView train_view_{};
   bool has_train_ = false;
-  Csr host_train_;  // smooth_recall_forward_backward runs on the host (interim)
+  // Host copy of the train relation: smooth_recall_forward_backward checks
+  // the batch's ids and computes |Ω_b| and the pair offsets from it.
+  Csr host_train_;
+
+  // smooth_recall_forward_backward: device scratch, host staging, and the
+  // (bits, τ_rank) of the rank tables now on the device.
+  SmoothRecallScratch recall_;
+  std::vector<int32_t> recall_users_;
+  std::vector<int64_t> recall_pair_offsets_;
+  std::vector<double> recall_rank_tables_;
+  int recall_table_bits_ = 0;
+  float recall_table_tau_ = 0.0f;
 
   DeviceBuffer<double> loss_terms_;  // [batch] per-triple loss terms
 

@@ -22,6 +22,20 @@ class Writer {
     put<uint64_t>(s.size());
     append(s.data(), s.size());
   }
+  void put_metrics(const MetricMap& m) {
+    put<uint64_t>(m.size());
+    for (const auto& [name, value] : m) {
+      put_string(name);
+      put<double>(value);
+    }
+  }
+  void put_modes(const ModeMetrics& modes) {
+    put<uint64_t>(modes.size());
+    for (const auto& [mode, metrics] : modes) {
+      put_string(mode);
+      put_metrics(metrics);
+    }
+  }
   void put_floats(const std::vector<float>& v) {
     put<uint64_t>(v.size());
     append(v.data(), v.size() * sizeof(float));
@@ -49,6 +63,27 @@ class Reader {
     std::string s(bytes_.data() + pos_, n);
     pos_ += n;
     return s;
+  }
+  uint64_t get_count(uint64_t limit, const char* what) {
+    const uint64_t n = get<uint64_t>();
+    if (n > limit) throw InputError(path_ + ": corrupt " + what + " section");
+    return n;
+  }
+  MetricMap get_metrics() {
+    MetricMap m;
+    for (uint64_t k = get_count(100000, "metrics"); k > 0; --k) {
+      std::string name = get_string();
+      m[name] = get<double>();
+    }
+    return m;
+  }
+  ModeMetrics get_modes() {
+    ModeMetrics modes;
+    for (uint64_t k = get_count(16, "metrics"); k > 0; --k) {
+      std::string mode = get_string();
+      modes[mode] = get_metrics();
+    }
+    return modes;
   }
   std::vector<float> get_floats(uint64_t expected) {
     const uint64_t n = get<uint64_t>();
@@ -111,6 +146,22 @@ void save_checkpoint(const std::string& path, const Checkpoint& ck) {
   w.put_floats(s.e0);
   w.put_floats(s.adam_m);
   w.put_floats(s.adam_v);
+  w.put<int64_t>(s.epoch_batches_done);
+  w.put<float>(s.epoch_loss_sum);
+  w.put<uint64_t>(ck.history.size());
+  for (const EvalPoint& p : ck.history) {
+    w.put<int32_t>(p.epoch);
+    w.put<double>(p.train_seconds);
+    w.put<double>(p.eval_seconds);
+    w.put<double>(p.loss);
+    w.put<uint8_t>(p.hashed ? 1 : 0);
+    w.put_modes(p.test);
+    w.put_modes(p.valid);
+    w.put<int64_t>(p.codes.distinct_items);
+    w.put<int64_t>(p.codes.distinct_users);
+    w.put<double>(p.codes.bit_balance);
+    w.put<double>(p.codes.user_item_agreement);
+  }
   w.put<uint32_t>(crc32(w.bytes.data(), w.bytes.size()));
 
   const std::string tmp = path + ".tmp";
@@ -138,7 +189,7 @@ Checkpoint load_checkpoint(const std::string& path) {
   }
   uint32_t version;
   std::memcpy(&version, bytes.data() + sizeof kMagic, sizeof version);
-  if (version != kCheckpointVersion) {
+  if (version != 1 && version != kCheckpointVersion) {
     throw InputError(path + ": checkpoint version " + std::to_string(version) + " (this bitrec reads " +
                      std::to_string(kCheckpointVersion) + ")");
   }
@@ -167,6 +218,25 @@ Checkpoint load_checkpoint(const std::string& path) {
   s.e0 = r.get_floats(size);
   s.adam_m = r.get_floats(size);
   s.adam_v = r.get_floats(size);
+  if (version >= 2) {
+    s.epoch_batches_done = r.get<int64_t>();
+    s.epoch_loss_sum = r.get<float>();
+    if (s.epoch_batches_done < 0) throw InputError(path + ": corrupt epoch position");
+    ck.history.resize(r.get_count(10000000, "history"));
+    for (EvalPoint& p : ck.history) {
+      p.epoch = r.get<int32_t>();
+      p.train_seconds = r.get<double>();
+      p.eval_seconds = r.get<double>();
+      p.loss = r.get<double>();
+      p.hashed = r.get<uint8_t>() != 0;
+      p.test = r.get_modes();
+      p.valid = r.get_modes();
+      p.codes.distinct_items = r.get<int64_t>();
+      p.codes.distinct_users = r.get<int64_t>();
+      p.codes.bit_balance = r.get<double>();
+      p.codes.user_item_agreement = r.get<double>();
+    }
+  }
   return ck;
 }
 

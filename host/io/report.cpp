@@ -62,7 +62,18 @@ Json build_report(const Dataset& data, const TrainConfig& config, const Backend&
   r["train_seconds"] = Json(summary.train_seconds);
   r["eval_seconds"] = Json(summary.eval_seconds);
   r["kmax"] = Json(config.kmax);
-  if (!summary.evals.empty()) {
+  switch (summary.stop) {
+    case TrainStop::kFinished: r["status"] = Json("finished"); break;
+    case TrainStop::kInterrupted: r["status"] = Json("interrupted"); break;
+    case TrainStop::kNonFinite: r["status"] = Json("stopped: non-finite values"); break;
+  }
+  if (summary.stop != TrainStop::kFinished) r["stop_message"] = Json(summary.stop_message);
+  // metrics.* describe checkpoint.bin's state: only when the last evaluation
+  // was made at exactly that state (a stopped run may have moved on since).
+  const bool last_eval_is_state = !summary.evals.empty() &&
+                                  summary.evals.back().epoch == summary.state.epochs_done &&
+                                  summary.state.epoch_batches_done == 0;
+  if (last_eval_is_state) {
     const EvalPoint& final_point = summary.evals.back();
     put_mode_metrics(r["metrics"], final_point.test);
     if (!final_point.valid.empty()) put_mode_metrics(r["valid"], final_point.valid);

@@ -1,9 +1,12 @@
 #include "bitrec/trainer.hpp"
 
 #include <chrono>
+#include <cmath>
+#include <stdexcept>
 #include <cstdio>
 #include <string>
 
+#include "bitrec/error.hpp"
 #include "bitrec/graph.hpp"
 #include "code_health_watch.hpp"
 #include "pair_triples.hpp"
@@ -182,15 +185,26 @@ struct EpochRunner::Impl {
   std::vector<int32_t> epoch_users;  // user-based epochs: users with train items
   int64_t adam_step = 0;
   int epochs_done = 0;
+  int64_t epoch_batches_done = 0;  // position inside epoch `epochs_done`
 };
 
-EpochRunner::EpochRunner(Backend& be, const Dataset& data, const TrainConfig& cfg) {
+EpochRunner::EpochRunner(Backend& be, const Dataset& data, const TrainConfig& cfg, const ModelState* start) {
   be.set_graph(build_normalized_graph(data.train, data.n_users, data.n_items));
   be.set_train(data.train);
-  ModelState initial = init_model(data.n_users, data.n_items, cfg.dim, cfg.init_std, cfg.seed);
+  ModelState initial = start ? *start : init_model(data.n_users, data.n_items, cfg.dim, cfg.init_std, cfg.seed);
+  if (initial.n_users != data.n_users || initial.n_items != data.n_items || initial.dim != cfg.dim) {
+    throw InputError("resume: the checkpoint's model is " + std::to_string(initial.n_users) + " users × " +
+                     std::to_string(initial.n_items) + " items × d " + std::to_string(initial.dim) +
+                     ", the data and config give " + std::to_string(data.n_users) + " × " +
+                     std::to_string(data.n_items) + " × " + std::to_string(cfg.dim));
+  }
   const bool pair_bpr = cfg.method == Method::kRecallHash && cfg.bpr_weight > 0.0f;
   TrainingBuffers buffers = make_buffers(be, initial, cfg.batch, cfg.user_batch, is_hashed(cfg.method),
                                          pair_bpr ? max_pairs_per_batch(data.train, cfg.user_batch) : 0);
+  if (start) {
+    be.upload(initial.adam_m.data(), buffers.adam_m);
+    be.upload(initial.adam_v.data(), buffers.adam_v);
+  }
   const int64_t samples = data.train.nnz();
   std::vector<int32_t> epoch_users;
   int64_t batches = (samples + cfg.batch - 1) / cfg.batch;
@@ -198,26 +212,74 @@ EpochRunner::EpochRunner(Backend& be, const Dataset& data, const TrainConfig& cf
     epoch_users = users_with_train_items(data.train);
     batches = (static_cast<int64_t>(epoch_users.size()) + cfg.user_batch - 1) / cfg.user_batch;
   }
+  if (initial.epoch_batches_done < 0 || initial.epoch_batches_done >= std::max<int64_t>(batches, 1)) {
+    throw InputError("resume: the checkpoint stopped after batch " + std::to_string(initial.epoch_batches_done) +
+                     " of an epoch of " + std::to_string(batches) + " batches (config or data changed?)");
+  }
+  const int64_t adam_step = initial.adam_step;
+  const int epochs_done = initial.epochs_done;
+  const int64_t epoch_batches_done = initial.epoch_batches_done;
+  const float loss_sum = initial.epoch_loss_sum;
   impl_.reset(new Impl{be, data, cfg, std::move(initial), std::move(buffers), samples, batches,
-                       std::move(epoch_users), 0, 0});
+                       std::move(epoch_users), adam_step, epochs_done, epoch_batches_done});
+  be.upload(&loss_sum, impl_->buffers.loss_acc);
 }
 
 EpochRunner::~EpochRunner() = default;
 
 int64_t EpochRunner::batches_per_epoch() const { return impl_->batches; }
+int EpochRunner::epochs_done() const { return impl_->epochs_done; }
 
-double EpochRunner::run_epoch(int epoch) {
+namespace {
+
+// The first non-finite value of a resident tensor, as "NAME row R col C", or "".
+std::string find_non_finite(Backend& be, const FloatTensor& t, const char* name) {
+  if (t.empty()) return "";
+  std::vector<float> host(static_cast<size_t>(t.size()));
+  be.download(t, host.data());
+  for (size_t k = 0; k < host.size(); ++k) {
+    if (!std::isfinite(host[k])) {
+      return std::string(name) + " row " + std::to_string(k / t.cols()) + " col " + std::to_string(k % t.cols());
+    }
+  }
+  return "";
+}
+
+// Which tensor went non-finite first, in the order the step computes them
+// (E from the step's input E0, then the gradients, Adam's moments, and E0
+// after the update).
+std::string locate_non_finite(Backend& be, const TrainingBuffers& b) {
+  const std::pair<const FloatTensor*, const char*> order[] = {
+      {&b.embeddings, "E (propagated)"}, {&b.grad_scored, "dLoss/dscores"}, {&b.grad_e0, "dLoss/dE0"},
+      {&b.adam_m, "Adam m"},            {&b.adam_v, "Adam v"},             {&b.e0, "E0 (updated)"}};
+  for (const auto& [tensor, name] : order) {
+    const std::string where = find_non_finite(be, *tensor, name);
+    if (!where.empty()) return where;
+  }
+  return "the loss itself (every tensor finite)";
+}
+
+}  // namespace
+
+EpochOutcome EpochRunner::continue_epoch(const std::function<bool()>& should_stop) {
   Impl& s = *impl_;
+  const int epoch = s.epochs_done;
   EstimatorParams estimator;
   estimator.kind = s.cfg.estimator;
   estimator.clip = s.cfg.clip;
   estimator.beta = beta_at_epoch(s.cfg, epoch);
-  s.be.fill_zero(s.buffers.loss_acc);
   Progress progress("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(s.cfg.epochs) + " batch");
   const bool user_based = s.cfg.method == Method::kRecallHash;
   const std::vector<int32_t> order =
       user_based ? shuffled_users(s.epoch_users, s.cfg.seed, static_cast<uint32_t>(epoch)) : std::vector<int32_t>();
-  for (int64_t batch = 0; batch < s.batches; ++batch) {
+  EpochOutcome outcome;
+  float running = 0.0f;
+  for (int64_t batch = s.epoch_batches_done; batch < s.batches; ++batch) {
+    if (should_stop && should_stop()) {
+      progress.finish();
+      outcome.batches_done = batch;
+      return outcome;
+    }
     if (user_based) {
       const int64_t first = batch * s.cfg.user_batch;
       const int64_t count = std::min<int64_t>(s.cfg.user_batch, static_cast<int64_t>(order.size()) - first);
@@ -230,19 +292,42 @@ double EpochRunner::run_epoch(int epoch) {
       train_batch(s.be, s.buffers, s.cfg, s.data, estimator, static_cast<uint32_t>(epoch), first, count,
                   ++s.adam_step);
     }
+    s.epoch_batches_done = batch + 1;
+    // One float per batch: a non-finite batch loss stops training at once,
+    // naming the tensor it came from (the state is not saved past here).
+    s.be.download(s.buffers.loss_acc, &running);
+    if (!std::isfinite(running)) {
+      progress.finish();
+      outcome.batches_done = batch + 1;
+      outcome.non_finite = "non-finite loss at epoch " + std::to_string(epoch + 1) + ", batch " +
+                           std::to_string(batch + 1) + " of " + std::to_string(s.batches) +
+                           "; first non-finite tensor: " + locate_non_finite(s.be, s.buffers);
+      return outcome;
+    }
     if (s.batches >= 50 && progress.due(batch + 1, s.batches)) {
-      float running = 0.0f;
-      s.be.download(s.buffers.loss_acc, &running);
       char detail[48];
       std::snprintf(detail, sizeof detail, "loss %.5f", running / (batch + 1));
       progress.update(batch + 1, s.batches, detail);
     }
   }
   progress.finish();
-  float loss_sum = 0.0f;
-  s.be.download(s.buffers.loss_acc, &loss_sum);
+  outcome.complete = true;
+  outcome.batches_done = s.batches;
+  outcome.mean_loss = s.batches > 0 ? running / s.batches : 0.0;
   s.epochs_done = epoch + 1;
-  return s.batches > 0 ? loss_sum / s.batches : 0.0;
+  s.epoch_batches_done = 0;
+  s.be.fill_zero(s.buffers.loss_acc);
+  return outcome;
+}
+
+double EpochRunner::run_epoch(int epoch) {
+  if (epoch != impl_->epochs_done) {
+    throw std::logic_error("EpochRunner::run_epoch: epoch " + std::to_string(epoch) + " out of order (next is " +
+                           std::to_string(impl_->epochs_done) + ")");
+  }
+  const EpochOutcome outcome = continue_epoch({});
+  if (!outcome.non_finite.empty()) throw std::runtime_error(outcome.non_finite);
+  return outcome.mean_loss;
 }
 
 ModelOutputs EpochRunner::outputs() const {
@@ -257,37 +342,108 @@ ModelState EpochRunner::state() const {
   s.be.download(s.buffers.adam_v, st.adam_v.data());
   st.adam_step = s.adam_step;
   st.epochs_done = s.epochs_done;
+  st.epoch_batches_done = s.epoch_batches_done;
+  s.be.download(s.buffers.loss_acc, &st.epoch_loss_sum);
   return st;
 }
 
+namespace {
+
+// "" when every parameter of the state is finite, else where the first bad one is.
+std::string state_non_finite(const ModelState& st) {
+  const std::pair<const std::vector<float>*, const char*> tensors[] = {
+      {&st.e0, "E0"}, {&st.adam_m, "Adam m"}, {&st.adam_v, "Adam v"}};
+  for (const auto& [values, name] : tensors) {
+    for (size_t k = 0; k < values->size(); ++k) {
+      if (!std::isfinite((*values)[k])) {
+        return std::string(name) + " row " + std::to_string(k / st.dim) + " col " + std::to_string(k % st.dim);
+      }
+    }
+  }
+  return "";
+}
+
+// best = the first evaluation with the highest recall@<first K> in the
+// primary mode, on valid when there is a split, else on test.
+void select_best(TrainSummary& summary, RetrievalMode primary, const std::string& key) {
+  double best_value = -1.0;
+  summary.best = -1;
+  for (size_t k = 0; k < summary.evals.size(); ++k) {
+    const EvalPoint& p = summary.evals[k];
+    const ModeMetrics& selection = summary.best_selected_on == "valid" ? p.valid : p.test;
+    const auto mode = selection.find(retrieval_mode_name(primary));
+    if (mode == selection.end() || !mode->second.count(key)) continue;
+    const double value = mode->second.at(key);
+    if (value > best_value) {
+      best_value = value;
+      summary.best = static_cast<int>(k);
+    }
+  }
+}
+
+}  // namespace
+
 TrainSummary train_model(Backend& be, const Dataset& data, const TrainConfig& cfg,
-                         const std::function<void(const EvalPoint&)>& on_eval) {
+                         const std::function<void(const EvalPoint&)>& on_eval, const TrainOptions& options) {
   const bool hashed = is_hashed(cfg.method);
   const auto setup_start = Clock::now();
-  EpochRunner runner(be, data, cfg);
+  EpochRunner runner(be, data, cfg, options.resume);
   const Csr known = known_interactions(data);
   const bool has_valid = data.valid.nnz() > 0;
   std::fprintf(stderr, "setup %.2fs on %s\n", seconds_since(setup_start), be.device_name().c_str());
 
   TrainSummary summary;
+  summary.evals = options.history;
+  for (const EvalPoint& p : summary.evals) summary.eval_seconds += p.eval_seconds;
+  if (!summary.evals.empty()) summary.train_seconds = summary.evals.back().train_seconds;
   const RetrievalMode primary = primary_mode(cfg.method);
   const std::string best_key = "recall@" + std::to_string(cfg.topk.front());
   summary.best_selected_on = has_valid ? "valid" : "test";
+  select_best(summary, primary, best_key);
   EvalOptions eval_options;
   eval_options.topk = cfg.topk;
   eval_options.kmax = cfg.kmax;
   CodeHealthWatch health_watch;
 
-  double best_value = -1.0;
-  for (int epoch = 0; epoch < cfg.epochs; ++epoch) {
+  // The state after the last epoch whose parameters were all finite: what a
+  // run stopped by a non-finite value leaves in its checkpoint.
+  ModelState last_good = runner.state();
+  const int first_epoch = runner.epochs_done();
+  const double seconds_before = summary.train_seconds + summary.eval_seconds;
+  for (int epoch = first_epoch; epoch < cfg.epochs; ++epoch) {
     const auto epoch_start = Clock::now();
-    const double loss = runner.run_epoch(epoch);
+    const EpochOutcome outcome = runner.continue_epoch(options.should_stop);
     const double epoch_seconds = seconds_since(epoch_start);
     summary.train_seconds += epoch_seconds;
+    if (!outcome.non_finite.empty()) {
+      summary.stop = TrainStop::kNonFinite;
+      summary.stop_message = outcome.non_finite;
+      summary.state = std::move(last_good);
+      return summary;
+    }
+    if (!outcome.complete) {
+      summary.stop = TrainStop::kInterrupted;
+      summary.stop_message = "interrupted at epoch " + std::to_string(epoch + 1) + ", after batch " +
+                             std::to_string(outcome.batches_done) + " of " +
+                             std::to_string(runner.batches_per_epoch());
+      summary.state = runner.state();
+      return summary;
+    }
+    ModelState now = runner.state();
+    const std::string bad = state_non_finite(now);
+    if (!bad.empty()) {
+      summary.stop = TrainStop::kNonFinite;
+      summary.stop_message = "non-finite parameter after epoch " + std::to_string(epoch + 1) + ": " + bad;
+      summary.state = std::move(last_good);
+      return summary;
+    }
+    last_good = std::move(now);
+    const double loss = outcome.mean_loss;
 
     const bool last = epoch + 1 == cfg.epochs;
-    // Run ETA from the mean epoch so far, evaluation included.
-    const double per_epoch = (summary.train_seconds + summary.eval_seconds) / (epoch + 1);
+    // Run ETA from the mean epoch of this session so far, evaluation included.
+    const double per_epoch =
+        (summary.train_seconds + summary.eval_seconds - seconds_before) / (epoch + 1 - first_epoch);
     const std::string eta = format_seconds(per_epoch * (cfg.epochs - epoch - 1));
     if (!last && (epoch + 1) % cfg.eval_every != 0) {
       std::fprintf(stderr, "epoch %d/%d loss %.5f (%.2fs, ETA %s)\n", epoch + 1, cfg.epochs, loss, epoch_seconds,
@@ -314,21 +470,16 @@ TrainSummary train_model(Backend& be, const Dataset& data, const TrainConfig& cf
     point.eval_seconds = seconds_since(eval_start);
     point.train_seconds = summary.train_seconds;
     summary.eval_seconds += point.eval_seconds;
+    summary.evals.push_back(point);
+    select_best(summary, primary, best_key);
 
-    const ModeMetrics& selection = has_valid ? point.valid : point.test;
-    const double value = selection.at(retrieval_mode_name(primary)).at(best_key);
-    if (value > best_value) {
-      best_value = value;
-      summary.best = static_cast<int>(summary.evals.size());
-    }
     const std::string valid_text = has_valid ? "  valid " + metric_line(point.valid, primary, cfg.topk.front()) : "";
     std::fprintf(stderr, "epoch %d/%d loss %.5f  test %s%s  (train %.2fs, eval %.2fs, ETA %s)\n", epoch + 1,
                  cfg.epochs, loss, metric_line(point.test, primary, cfg.topk.front()).c_str(), valid_text.c_str(),
                  epoch_seconds, point.eval_seconds, eta.c_str());
-    summary.evals.push_back(point);
     if (on_eval) on_eval(summary.evals.back());
   }
-  summary.state = runner.state();
+  summary.state = std::move(last_good);
   return summary;
 }
 

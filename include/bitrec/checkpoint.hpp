@@ -1,19 +1,26 @@
-// checkpoint.bin: magic, version, the run's config, the model state, and a
-// CRC32 of everything before it. Written to a temp file and renamed, so a
-// reader never sees half a checkpoint.
+// checkpoint.bin: magic, version, the run's config, the model state (with
+// the position inside an epoch for a run stopped between batches), the
+// evaluations so far (so a resumed run selects `best` as the uninterrupted
+// one would), and a CRC32 of everything before it. Written to a temp file
+// and renamed, so a reader never sees half a checkpoint.
 #pragma once
 #include <string>
+#include <vector>
 
 #include "bitrec/config.hpp"
 #include "bitrec/model.hpp"
+#include "bitrec/trainer.hpp"
 
 namespace bitrec {
 
-constexpr uint32_t kCheckpointVersion = 1;
+// Version 2 added the in-epoch position and the evaluation history; version
+// 1 files still load (position 0, no history).
+constexpr uint32_t kCheckpointVersion = 2;
 
 struct Checkpoint {
   TrainConfig config;
   ModelState state;
+  std::vector<EvalPoint> history;
 };
 
 void save_checkpoint(const std::string& path, const Checkpoint& checkpoint);

@@ -15,6 +15,10 @@ struct ModelState {
   int dim = 0;
   int64_t adam_step = 0;    // Adam steps taken
   int epochs_done = 0;      // completed epochs
+  // A run stopped between batches (Ctrl-C): batches of epoch `epochs_done`
+  // already applied and that epoch's loss sum so far.
+  int64_t epoch_batches_done = 0;
+  float epoch_loss_sum = 0.0f;
   std::vector<float> e0;    // [n_users + n_items, dim]
   std::vector<float> adam_m, adam_v;
 

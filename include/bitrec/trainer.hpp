@@ -30,13 +30,29 @@ struct EvalPoint {
   CodeHealth codes;            // hashed methods
 };
 
+enum class TrainStop {
+  kFinished,     // every epoch ran
+  kInterrupted,  // TrainOptions::interrupt was set: stopped at a batch boundary
+  kNonFinite,    // NaN/Inf in the loss or the parameters: state = the last good epoch
+};
+
 struct TrainSummary {
-  ModelState state;               // final
-  std::vector<EvalPoint> evals;   // in epoch order; the last one is the final state
+  ModelState state;               // final (or where the run stopped, see stop)
+  std::vector<EvalPoint> evals;   // in epoch order; for a finished run the last one is the final state
   int best = -1;                  // index into evals
   std::string best_selected_on;   // "valid" | "test"
   double train_seconds = 0.0;
   double eval_seconds = 0.0;
+  TrainStop stop = TrainStop::kFinished;
+  std::string stop_message;       // what stopped the run, where (not kFinished)
+};
+
+// How train_model starts and when it stops early.
+struct TrainOptions {
+  const ModelState* resume = nullptr;  // continue from this state (bitrec train --resume)
+  std::vector<EvalPoint> history;      // the evaluations made before `resume`
+  // Asked at every batch boundary; true stops the run there (Ctrl-C).
+  std::function<bool()> should_stop;
 };
 
 // Modes evaluated for a method: hashed methods "hamming" then "real"; lightgcn "real".
@@ -52,15 +68,29 @@ ModeMetrics evaluate_outputs(Backend& backend, const ModelOutputs& outputs, cons
                              const Csr& truth, const Csr& exclude, const std::vector<RetrievalMode>& modes,
                              const EvalOptions& base);
 
+struct EpochOutcome {
+  bool complete = false;     // the epoch's last batch ran
+  double mean_loss = 0.0;    // complete epochs: mean batch loss
+  int64_t batches_done = 0;  // batches of the epoch applied so far
+  std::string non_finite;    // non-empty: the loss went NaN/Inf, and which tensor first
+};
+
 // One training run's resident state, one epoch at a time (the bench times
 // epochs with it; train_model drives it).
 class EpochRunner {
  public:
-  // Builds the graph on the backend, initialises the model from the seed.
-  EpochRunner(Backend& backend, const Dataset& data, const TrainConfig& config);
+  // Builds the graph on the backend and initialises the model from the seed,
+  // or from `start` (a checkpoint's state, possibly stopped inside an epoch).
+  EpochRunner(Backend& backend, const Dataset& data, const TrainConfig& config,
+              const ModelState* start = nullptr);
   ~EpochRunner();
-  // Runs epoch `epoch` (0-based) and returns its mean batch loss.
+  // Runs epoch `epoch` (0-based; must be the next one) and returns its mean
+  // batch loss; throws std::runtime_error on a non-finite loss.
   double run_epoch(int epoch);
+  // Runs the rest of the current epoch, stopping early at a batch boundary
+  // when should_stop() says so or when the loss turns non-finite.
+  EpochOutcome continue_epoch(const std::function<bool()>& should_stop);
+  int epochs_done() const;
   // E, signs and codes of the current parameters.
   ModelOutputs outputs() const;
   // Downloads parameters and optimiser state.
@@ -72,9 +102,10 @@ class EpochRunner {
   std::unique_ptr<Impl> impl_;
 };
 
-// Trains from a fresh initialisation. on_eval is called after every evaluation
-// (the caller appends metrics.jsonl there).
+// Trains from a fresh initialisation or options.resume. on_eval is called
+// after every evaluation (the caller appends metrics.jsonl there).
 TrainSummary train_model(Backend& backend, const Dataset& data, const TrainConfig& config,
-                         const std::function<void(const EvalPoint&)>& on_eval);
+                         const std::function<void(const EvalPoint&)>& on_eval,
+                         const TrainOptions& options = {});
 
 }  // namespace bitrec

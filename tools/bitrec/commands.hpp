@@ -10,5 +10,7 @@ void add_train_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_info_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
+void add_export_command(CLI::App& app);
+void add_query_command(CLI::App& app);
 
 }  // namespace bitrec::cli

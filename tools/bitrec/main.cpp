@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
   bitrec::cli::add_eval_command(app);
   bitrec::cli::add_info_command(app);
   bitrec::cli::add_bench_command(app);
+  bitrec::cli::add_export_command(app);
+  bitrec::cli::add_query_command(app);
   try {
     // CLI11 parses arguments from the back of the vector.
     std::vector<std::string> args(argv + 1, argv + argc);
@@ -37,6 +39,8 @@ int main(int argc, char** argv) {
     }
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const bitrec::ExitRequest& e) {
+    return e.code;
   } catch (const bitrec::InputError& e) {
     std::fprintf(stderr, "bitrec: error: %s\n", e.what());
     return 2;

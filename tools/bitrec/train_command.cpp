@@ -1,5 +1,10 @@
 // bitrec train: load data, train a method, evaluate, write the run folder.
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 
@@ -25,25 +30,96 @@ struct TrainArgs {
   std::string beta_schedule = "const";
   std::string topk = "20,50,100";
   std::string config_file;
+  std::string resume;  // --resume DIR
 };
 
-void run_train(TrainArgs& args) {
-  TrainConfig& cfg = args.config;
-  cfg.data = args.data.data;
-  cfg.user_column = args.data.load.user_column;
-  cfg.item_column = args.data.load.item_column;
-  cfg.declared_users = args.data.load.n_users;
-  cfg.declared_items = args.data.load.n_items;
-  cfg.method = parse_method(args.method);
-  if (!args.estimator.empty()) {
-    cfg.estimator = parse_estimator(args.estimator);
-    cfg.estimator_set = true;
+// Ctrl-C: the first one asks the trainer to stop at the next batch boundary
+// and write a checkpoint; a second one kills as usual.
+std::atomic<bool> g_interrupt{false};
+extern "C" void on_interrupt(int) {
+  g_interrupt.store(true);
+  static const char kMessage[] =
+      "\ninterrupt: stopping at the next batch boundary and writing a checkpoint (Ctrl-C again to kill)\n";
+  (void)!write(2, kMessage, sizeof kMessage - 1);
+  std::signal(SIGINT, SIG_DFL);
+}
+
+// Options a resumed run may change: the rest is the run's own config.
+bool resume_may_set(const std::string& name) {
+  return name == "--resume" || name == "--epochs" || name == "--threads" || name == "--device" ||
+         name == "--help" || name == "--config";
+}
+
+// --resume DIR: the run's own config from its checkpoint; --epochs may extend it.
+Checkpoint resume_checkpoint(const TrainArgs& args, const CLI::App& cmd) {
+  for (const CLI::Option* option : cmd.get_options()) {
+    if (option->count() > 0 && !resume_may_set(option->get_name())) {
+      throw InputError(option->get_name() + ": cannot be set with --resume (the run keeps its own config; "
+                       "only --epochs, --threads and --device may be given)");
+    }
   }
-  cfg.beta_schedule = parse_beta_schedule(args.beta_schedule);
-  cfg.topk = parse_topk(args.topk);
+  const std::string path = (std::filesystem::path(args.resume) / "checkpoint.bin").string();
+  Checkpoint ck = load_checkpoint(path);
+  ck.config.out = args.resume;
+  ck.config.overwrite = true;
+  ck.config.threads = args.config.threads;
+  ck.config.device = args.config.device;
+  if (cmd.count("--epochs") > 0) ck.config.epochs = args.config.epochs;
+  const ModelState& st = ck.state;
+  if (st.epochs_done >= ck.config.epochs) {
+    throw InputError("--resume " + args.resume + ": the run has done " + std::to_string(st.epochs_done) +
+                     " of its " + std::to_string(ck.config.epochs) + " epochs; give --epochs N > " +
+                     std::to_string(st.epochs_done) + " to extend it");
+  }
+  return ck;
+}
+
+void print_final_tables(const TrainSummary& summary, const TrainConfig& cfg, const Dataset& data,
+                        const Backend& backend) {
+  const EvalPoint& final_point = summary.evals.back();
+  std::printf("%s on %s, %d epochs, %.1fs training, %.1fs evaluation (%s)\n", method_name(cfg.method),
+              dataset_label(data).c_str(), cfg.epochs, summary.train_seconds, summary.eval_seconds,
+              backend.device_name().c_str());
+  std::printf("\nfinal (epoch %d), test:\n%s", final_point.epoch,
+              format_metrics_table(final_point.test, cfg.topk).c_str());
+  const EvalPoint& best = summary.evals[summary.best];
+  std::printf("\nbest epoch %d (selected on %s), test:\n%s", best.epoch, summary.best_selected_on.c_str(),
+              format_metrics_table(best.test, cfg.topk).c_str());
+  if (final_point.hashed) {
+    std::printf("\ncodes: %lld distinct item codes of %d items, bit balance %.3f, user-item agreement %.3f\n",
+                static_cast<long long>(final_point.codes.distinct_items), data.n_items, final_point.codes.bit_balance,
+                final_point.codes.user_item_agreement);
+  }
+}
+
+void run_train(TrainArgs& args, const CLI::App& cmd) {
+  TrainOptions options;
+  Checkpoint resumed;
+  TrainConfig cfg;
+  if (!args.resume.empty()) {
+    resumed = resume_checkpoint(args, cmd);
+    cfg = resumed.config;
+    options.resume = &resumed.state;
+    options.history = resumed.history;
+  } else {
+    cfg = args.config;
+    cfg.data = args.data.data;
+    cfg.user_column = args.data.load.user_column;
+    cfg.item_column = args.data.load.item_column;
+    cfg.declared_users = args.data.load.n_users;
+    cfg.declared_items = args.data.load.n_items;
+    cfg.method = parse_method(args.method);
+    if (!args.estimator.empty()) {
+      cfg.estimator = parse_estimator(args.estimator);
+      cfg.estimator_set = true;
+    }
+    cfg.beta_schedule = parse_beta_schedule(args.beta_schedule);
+    cfg.topk = parse_topk(args.topk);
+  }
   resolve_config(cfg);
 
-  Dataset data = load_dataset(cfg.data, args.data.load);
+  const LoadOptions load{cfg.user_column, cfg.item_column, cfg.declared_items, cfg.declared_users};
+  Dataset data = load_dataset(cfg.data, load);
   if (cfg.valid_frac > 0) carve_validation(data, cfg.valid_frac, cfg.seed);
   print_dataset_summary(data);
   if (cfg.out.empty()) cfg.out = "runs/" + dataset_label(data) + "-" + method_name(cfg.method);
@@ -56,35 +132,43 @@ void run_train(TrainArgs& args) {
   RunDirectory run(cfg.out, cfg.overwrite);
   save_id_maps(data, run.file(""));
   std::ofstream jsonl(run.file("metrics.jsonl"));
-  std::fprintf(stderr, "train %s on %s: %d epochs, d=%d, L=%d, batch %d, lr %g; writing %s\n",
-               method_name(cfg.method), backend->device_name().c_str(), cfg.epochs, cfg.dim, cfg.layers,
-               cfg.batch, cfg.lr, cfg.out.c_str());
+  for (const EvalPoint& point : options.history) jsonl << eval_point_json(point).dump(-1) << '\n';
+  if (options.resume) {
+    std::fprintf(stderr, "resume %s from epoch %d, batch %lld, to epoch %d; writing back into %s\n",
+                 method_name(cfg.method), options.resume->epochs_done,
+                 static_cast<long long>(options.resume->epoch_batches_done), cfg.epochs, cfg.out.c_str());
+  } else {
+    std::fprintf(stderr, "train %s on %s: %d epochs, d=%d, L=%d, batch %d, lr %g; writing %s\n",
+                 method_name(cfg.method), backend->device_name().c_str(), cfg.epochs, cfg.dim, cfg.layers,
+                 cfg.batch, cfg.lr, cfg.out.c_str());
+  }
 
+  g_interrupt.store(false);
+  options.should_stop = [] { return g_interrupt.load(); };
+  const auto previous_handler = std::signal(SIGINT, on_interrupt);
   const TrainSummary summary = train_model(*backend, data, cfg, [&](const EvalPoint& point) {
     jsonl << eval_point_json(point).dump(-1) << '\n';
     jsonl.flush();
-  });
+  }, options);
+  std::signal(SIGINT, previous_handler);
   jsonl.close();
   if (!jsonl) throw InputError(run.file("metrics.jsonl") + ": write failed");
 
-  save_checkpoint(run.file("checkpoint.bin"), Checkpoint{cfg, summary.state});
+  save_checkpoint(run.file("checkpoint.bin"), Checkpoint{cfg, summary.state, summary.evals});
   write_file_atomic(run.file("report.json"), build_report(data, cfg, *backend, summary).dump(2) + "\n");
   run.commit();
 
-  const EvalPoint& final_point = summary.evals.back();
-  std::printf("%s on %s, %d epochs, %.1fs training, %.1fs evaluation (%s)\n", method_name(cfg.method),
-              dataset_label(data).c_str(), cfg.epochs, summary.train_seconds, summary.eval_seconds,
-              backend->device_name().c_str());
-  std::printf("\nfinal (epoch %d), test:\n%s", final_point.epoch,
-              format_metrics_table(final_point.test, cfg.topk).c_str());
-  const EvalPoint& best = summary.evals[summary.best];
-  std::printf("\nbest epoch %d (selected on %s), test:\n%s", best.epoch, summary.best_selected_on.c_str(),
-              format_metrics_table(best.test, cfg.topk).c_str());
-  if (final_point.hashed) {
-    std::printf("\ncodes: %lld distinct item codes of %d items, bit balance %.3f, user-item agreement %.3f\n",
-                static_cast<long long>(final_point.codes.distinct_items), data.n_items, final_point.codes.bit_balance,
-                final_point.codes.user_item_agreement);
+  if (summary.stop == TrainStop::kInterrupted) {
+    std::printf("%s; checkpoint written to %s\ncontinue with: bitrec train --resume %s\n",
+                summary.stop_message.c_str(), cfg.out.c_str(), cfg.out.c_str());
+    throw ExitRequest{130};
   }
+  if (summary.stop == TrainStop::kNonFinite) {
+    throw InputError(summary.stop_message + ". Training stopped; " + cfg.out +
+                     " holds the last good checkpoint (epoch " + std::to_string(summary.state.epochs_done) +
+                     "); lower --lr or check the data and train again");
+  }
+  print_final_tables(summary, cfg, data, *backend);
   std::printf("\nrun written to %s\n", cfg.out.c_str());
 }
 
@@ -133,7 +217,10 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--device", c.device, "auto, cpu or cuda")->capture_default_str();
   cmd->add_option("--threads", c.threads, "CPU threads (0 = all cores)")->capture_default_str();
-  cmd->callback([args] { run_train(*args); });
+  cmd->add_option("--resume", args->resume,
+                  "Continue the run in DIR from its checkpoint (its own config; --epochs may extend it) and write "
+                  "back into DIR");
+  cmd->callback([args, cmd] { run_train(*args, *cmd); });
 }
 
 }  // namespace bitrec::cli

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The recall-hash study of issue 8 (docs/recall_hash_study.md): one Gowalla
+# run per setting, each varying one knob from the preset, tuned on a
+# validation split carved from train (--valid-frac 0.1), never on test.
+# Resumable: a setting whose run folder already holds report.json is skipped.
+#
+#   tools/study/recall_hash_study.sh [DATA_DIR] [OUT_ROOT] [EPOCHS] [THREADS]
+#   then: python3 tools/study/plot_study.py OUT_ROOT docs/recall_hash_study.png
+set -euo pipefail
+here="$(cd "$(dirname "$0")/../.." && pwd)"
+data="${1:-$here/../shared/datasets/gowalla}"
+root="${2:-$here/runs/study}"
+epochs="${3:-20}"
+threads="${4:-0}"
+bitrec="${BITREC:-$here/build/bitrec}"
+mkdir -p "$root"
+
+# name | extra options (the preset otherwise: 64 bits, tau-rank 4, tau-cut 50
+# after the warm-up, beta 20 const, no BPR term)
+settings=(
+  "preset|"
+  "tau_rank_2|--tau-rank 2"
+  "tau_rank_8|--tau-rank 8"
+  "tau_cut_10|--tau-cut 10"
+  "tau_cut_200|--tau-cut 200"
+  "beta_linear_10_40|--beta 10 --beta-end 40 --beta-schedule linear"
+  "beta_exp_5_80|--beta 5 --beta-end 80 --beta-schedule exp"
+  "bpr_0.01|--bpr-weight 0.01"
+  "bpr_0.1|--bpr-weight 0.1"
+  "bits_32|--dim 32"
+  "bits_128|--dim 128"
+  "bits_256|--dim 256"
+)
+only="${STUDY_ONLY:-}"
+for entry in "${settings[@]}"; do
+  name="${entry%%|*}"
+  extra="${entry#*|}"
+  if [[ -n "$only" && ",$only," != *",$name,"* ]]; then continue; fi
+  out="$root/$name"
+  if [[ -f "$out/report.json" ]]; then
+    echo "study: $name done, skipped"
+    continue
+  fi
+  echo "study: $name ($extra)"
+  # shellcheck disable=SC2086  # extra holds several options
+  "$bitrec" train --data "$data" --method recall-hash --epochs "$epochs" --valid-frac 0.1 \
+    --eval-every 5 --threads "$threads" --out "$out" --overwrite $extra 2> "$root/$name.log"
+done

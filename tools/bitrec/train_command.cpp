@@ -93,6 +93,11 @@ void print_final_tables(const TrainSummary& summary, const TrainConfig& cfg, con
 }
 
 void run_train(TrainArgs& args, const CLI::App& cmd) {
+  // From here on Ctrl-C is ours: before training starts it just ends the
+  // command (nothing written yet); during training it stops at a batch
+  // boundary with a checkpoint.
+  g_interrupt.store(false);
+  const auto previous_handler = std::signal(SIGINT, on_interrupt);
   TrainOptions options;
   Checkpoint resumed;
   TrainConfig cfg;
@@ -143,9 +148,8 @@ void run_train(TrainArgs& args, const CLI::App& cmd) {
                  cfg.batch, cfg.lr, cfg.out.c_str());
   }
 
-  g_interrupt.store(false);
+  if (g_interrupt.load()) throw ExitRequest{130};
   options.should_stop = [] { return g_interrupt.load(); };
-  const auto previous_handler = std::signal(SIGINT, on_interrupt);
   const TrainSummary summary = train_model(*backend, data, cfg, [&](const EvalPoint& point) {
     jsonl << eval_point_json(point).dump(-1) << '\n';
     jsonl.flush();

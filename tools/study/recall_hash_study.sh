@@ -30,12 +30,24 @@ settings=(
   "bits_32|--dim 32"
   "bits_128|--dim 128"
   "bits_256|--dim 256"
+  "recall_n_20|--recall-n 20"
 )
-only="${STUDY_ONLY:-}"
-for entry in "${settings[@]}"; do
+# STUDY_ONLY=a,b,c runs just those settings, in that order.
+order=()
+if [[ -n "${STUDY_ONLY:-}" ]]; then
+  IFS=',' read -r -a wanted <<< "$STUDY_ONLY"
+  for name in "${wanted[@]}"; do
+    found=""
+    for entry in "${settings[@]}"; do [[ "${entry%%|*}" == "$name" ]] && found="$entry"; done
+    [[ -n "$found" ]] || { echo "study: unknown setting $name" >&2; exit 2; }
+    order+=("$found")
+  done
+else
+  order=("${settings[@]}")
+fi
+for entry in "${order[@]}"; do
   name="${entry%%|*}"
   extra="${entry#*|}"
-  if [[ -n "$only" && ",$only," != *",$name,"* ]]; then continue; fi
   out="$root/$name"
   if [[ -f "$out/report.json" ]]; then
     echo "study: $name done, skipped"

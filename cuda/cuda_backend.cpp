@@ -181,6 +181,12 @@ void CudaBackend::set_train(const Csr& train) {
   CUDA_CHECK(cudaStreamSynchronize(stream_));
 }
 
+int64_t CudaBackend::available_memory() const {
+  size_t free_bytes = 0, total_bytes = 0;
+  if (cudaMemGetInfo(&free_bytes, &total_bytes) != cudaSuccess) return -1;
+  return static_cast<int64_t>(free_bytes);
+}
+
 // --- training steps ----------------------------------------------------------------
 
 void CudaBackend::propagate_mean(const FloatTensor& in, FloatTensor& out, int layers) {

@@ -31,6 +31,7 @@ class CudaBackend final : public Backend {
 
   std::string name() const override { return "cuda"; }
   std::string device_name() const override { return device_name_; }
+  int64_t available_memory() const override;
 
   FloatTensor alloc_f32(int64_t rows, int64_t cols) override;
   IndexTensor alloc_i32(int64_t rows, int64_t cols) override;

@@ -1,6 +1,7 @@
 // CpuBackend: buffers, graph and train state, propagation, hashing, Adam.
 // Sampling is in cpu_sampler.cpp, the losses in cpu_losses.cpp, the SpMM in
 // cpu_propagate.cpp, retrieval in cpu_topk_*.cpp.
+#include "bitrec/memory_estimate.hpp"
 #include "cpu/cpu_backend.hpp"
 
 #include <omp.h>
@@ -80,6 +81,8 @@ CpuBackend::CpuBackend(int threads) : threads_(threads > 0 ? threads : omp_get_m
   // own parallel regions with OpenMP's default team size.
   if (threads > 0) omp_set_num_threads(threads);
 }
+
+int64_t CpuBackend::available_memory() const { return available_host_memory(); }
 
 std::string CpuBackend::device_name() const {
   const std::string model = cpu_model_name();

@@ -14,6 +14,7 @@ class CpuBackend final : public Backend {
 
   std::string name() const override { return "cpu"; }
   std::string device_name() const override;
+  int64_t available_memory() const override;
 
   FloatTensor alloc_f32(int64_t rows, int64_t cols) override;
   IndexTensor alloc_i32(int64_t rows, int64_t cols) override;

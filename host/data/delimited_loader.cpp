@@ -59,9 +59,19 @@ class DenseIds {
   std::vector<std::string_view> order_;
 };
 
+// At most kListedColumns names: a "header" that is really a long data row
+// (no header line, or the wrong delimiter) would otherwise make a message of
+// megabytes (found by tests/test_fuzz_loaders.cpp).
+constexpr size_t kListedColumns = 10;
+
 std::string list_columns(const std::vector<std::string_view>& header) {
   std::string out;
-  for (const auto& name : header) out += (out.empty() ? "" : ", ") + quote_token(name);
+  for (size_t i = 0; i < header.size() && i < kListedColumns; ++i) {
+    out += (i ? ", " : "") + quote_token(header[i]);
+  }
+  if (header.size() > kListedColumns) {
+    out += " and " + std::to_string(header.size() - kListedColumns) + " more";
+  }
   return out;
 }
 
@@ -159,6 +169,16 @@ Dataset load_delimited_file(const std::string& path, char delimiter, const LoadO
     const std::string_view item = fields[item_column];
     if (user.empty()) throw InputError(at_line(path, line_number, "empty user id"));
     if (item.empty()) throw InputError(at_line(path, line_number, "empty item id"));
+    // A NUL byte is binary data (or UTF-16 without a byte-order mark), never
+    // part of a real id; kept, it would reach users.tsv / items.tsv, where
+    // C-string readers cut the id short (found by tests/test_fuzz_loaders.cpp).
+    for (const auto& [id, kind] : {std::pair{user, "user"}, std::pair{item, "item"}}) {
+      if (id.find('\0') != std::string_view::npos) {
+        throw InputError(at_line(path, line_number,
+                                 std::string(kind) + " id " + quote_token(id) +
+                                     " holds a NUL byte (a binary or UTF-16 file?)"));
+      }
+    }
     const int32_t u = users.id_of(user, path, line_number);
     const int32_t i = items.id_of(item, path, line_number);
     pairs.emplace_back(u, i);

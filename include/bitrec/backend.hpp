@@ -22,6 +22,9 @@ class Backend {
 
   virtual std::string name() const = 0;         // "cpu" | "cuda"
   virtual std::string device_name() const = 0;  // e.g. "CPU, 2 threads"
+  // Bytes free for new buffers where this backend allocates them (host
+  // memory for the CPU, device memory for CUDA); -1 when unknown.
+  virtual int64_t available_memory() const { return -1; }
 
   // Zero-filled buffers.
   virtual FloatTensor alloc_f32(int64_t rows, int64_t cols) = 0;

@@ -1,4 +1,5 @@
 // bitrec train: load data, train a method, evaluate, write the run folder.
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -12,6 +13,7 @@
 #include "bitrec/config.hpp"
 #include "bitrec/config_io.hpp"
 #include "bitrec/error.hpp"
+#include "bitrec/memory_estimate.hpp"
 #include "bitrec/run_directory.hpp"
 #include "bitrec/trainer.hpp"
 #include "commands.hpp"
@@ -31,7 +33,50 @@ struct TrainArgs {
   std::string topk = "20,50,100";
   std::string config_file;
   std::string resume;  // --resume DIR
+  std::string max_memory;  // --max-memory SIZE; empty: what the backend has free
 };
+
+// Refuses a run whose estimated memory exceeds --max-memory (default: what
+// the backend reports free) before anything is allocated or written.
+MemoryEstimate check_memory(const TrainConfig& cfg, const Dataset& data, const Backend& backend,
+                            const std::string& max_memory) {
+  const bool on_device = backend.name() == "cuda";
+  const MemoryEstimate est =
+      estimate_training_memory(cfg, data.n_users, data.n_items, data.train.nnz(), on_device);
+  const int64_t backend_need = est.device_total() + (on_device ? 0 : est.host_copies);
+  const int64_t limit = max_memory.empty() ? backend.available_memory() : parse_memory_size(max_memory);
+  const std::string where = on_device ? "device" : "host";
+  std::fprintf(stderr,
+               "memory estimate: %s on the %s (parameters and Adam %s, training %s, graph %s, evaluation %s)%s; "
+               "limit %s (%s)\n",
+               format_bytes(backend_need).c_str(), where.c_str(), format_bytes(est.parameters).c_str(),
+               format_bytes(est.training).c_str(), format_bytes(est.graph).c_str(),
+               format_bytes(est.evaluation).c_str(),
+               on_device ? (", + " + format_bytes(est.host_copies) + " on the host").c_str() : "",
+               limit > 0 ? format_bytes(limit).c_str() : "unknown",
+               max_memory.empty() ? ("free " + where + " memory").c_str() : "--max-memory");
+  if (limit > 0 && backend_need > limit) {
+    throw InputError("--max-memory: this run needs about " + format_bytes(backend_need) + " of " + where +
+                     " memory and " + format_bytes(limit) + " is " +
+                     (max_memory.empty() ? "free" : "allowed") +
+                     "; lower --dim or --user-batch, use a smaller dataset or another device");
+  }
+  if (on_device) {
+    const int64_t host_free = available_host_memory();
+    if (host_free > 0 && est.host_copies > host_free) {
+      throw InputError("--max-memory: this run keeps about " + format_bytes(est.host_copies) +
+                       " of host copies and " + format_bytes(host_free) + " of host memory is free");
+    }
+  }
+  return est;
+}
+
+// Peak resident memory of this process so far.
+int64_t peak_host_bytes() {
+  struct rusage usage {};
+  if (getrusage(RUSAGE_SELF, &usage) != 0) return -1;
+  return static_cast<int64_t>(usage.ru_maxrss) * 1024;  // Linux: KiB
+}
 
 // Ctrl-C: the first one asks the trainer to stop at the next batch boundary
 // and write a checkpoint; a second one kills as usual.
@@ -47,6 +92,7 @@ extern "C" void on_interrupt(int) {
 // Options a resumed run may change: the rest is the run's own config.
 bool resume_may_set(const std::string& name) {
   return name == "--resume" || name == "--epochs" || name == "--threads" || name == "--device" ||
+         name == "--max-memory" ||
          name == "--help" || name == "--config";
 }
 
@@ -55,7 +101,7 @@ Checkpoint resume_checkpoint(const TrainArgs& args, const CLI::App& cmd) {
   for (const CLI::Option* option : cmd.get_options()) {
     if (option->count() > 0 && !resume_may_set(option->get_name())) {
       throw InputError(option->get_name() + ": cannot be set with --resume (the run keeps its own config; "
-                       "only --epochs, --threads and --device may be given)");
+                       "only --epochs, --threads, --device and --max-memory may be given)");
     }
   }
   const std::string path = (std::filesystem::path(args.resume) / "checkpoint.bin").string();
@@ -133,6 +179,7 @@ void run_train(TrainArgs& args, const CLI::App& cmd) {
   backend_options.device = cfg.device;
   backend_options.threads = cfg.threads;
   const std::unique_ptr<Backend> backend = make_backend(backend_options);
+  const MemoryEstimate memory = check_memory(cfg, data, *backend, args.max_memory);
 
   RunDirectory run(cfg.out, cfg.overwrite);
   save_id_maps(data, run.file(""));
@@ -159,7 +206,11 @@ void run_train(TrainArgs& args, const CLI::App& cmd) {
   if (!jsonl) throw InputError(run.file("metrics.jsonl") + ": write failed");
 
   save_checkpoint(run.file("checkpoint.bin"), Checkpoint{cfg, summary.state, summary.evals});
-  write_file_atomic(run.file("report.json"), build_report(data, cfg, *backend, summary).dump(2) + "\n");
+  Json report = build_report(data, cfg, *backend, summary);
+  report["memory"]["estimate_bytes"] =
+      Json(memory.device_total() + (backend->name() == "cuda" ? 0 : memory.host_copies));
+  report["memory"]["host_peak_bytes"] = Json(peak_host_bytes());
+  write_file_atomic(run.file("report.json"), report.dump(2) + "\n");
   run.commit();
 
   if (summary.stop == TrainStop::kInterrupted) {
@@ -221,6 +272,8 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--device", c.device, "auto, cpu or cuda")->capture_default_str();
   cmd->add_option("--threads", c.threads, "CPU threads (0 = all cores)")->capture_default_str();
+  cmd->add_option("--max-memory", args->max_memory,
+                  "Refuse runs estimated to need more memory than this (512M, 8G; default: what the device has free)");
   cmd->add_option("--resume", args->resume,
                   "Continue the run in DIR from its checkpoint (its own config; --epochs may extend it) and write "
                   "back into DIR");

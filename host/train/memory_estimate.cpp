@@ -1,0 +1,105 @@
+#include "bitrec/memory_estimate.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "bitrec/error.hpp"
+
+namespace bitrec {
+namespace {
+
+constexpr int64_t kFloat = 4, kInt = 4, kWord = 8;
+
+}  // namespace
+
+MemoryEstimate estimate_training_memory(const TrainConfig& c, int32_t n_users, int32_t n_items,
+                                        int64_t train_pairs, bool on_device) {
+  const int64_t rows = static_cast<int64_t>(n_users) + n_items;
+  const int64_t table = rows * c.dim * kFloat;
+  const bool hashed = is_hashed(c.method);
+  const int64_t words = (c.dim + 63) / 64;
+  MemoryEstimate m;
+  m.parameters = 3 * table;  // E0, m, v
+  // E, dLoss/dscores, dLoss/dE0; hashed: signs and dLoss/dE too; propagation
+  // keeps two ping-pong layer buffers.
+  m.training = (3 + (hashed ? 2 : 0) + 2) * table;
+  m.training += int64_t{c.batch} * 3 * kInt;
+  if (c.method == Method::kRecallHash) {
+    // The [users-tile, n_items] ∂L/∂s block (CPU tile 64; CUDA up to 256)
+    // and the packed codes; the optional BPR term's triples (bounded by the
+    // whole relation).
+    const int64_t tile = on_device ? std::min<int64_t>(256, c.user_batch) : 64;
+    m.training += tile * n_items * kFloat + rows * words * kWord + tile * c.dim * kFloat * 2;
+    if (c.bpr_weight > 0.0f) m.training += std::min<int64_t>(train_pairs, int64_t{c.user_batch} * 4096) * 3 * kInt * 2;
+  }
+  // Â: both directions of every pair (+ self loops none), CSR with int32
+  // columns and float values, int64 row pointers; the train CSR beside it.
+  m.graph = 2 * train_pairs * (kInt + kFloat) + (rows + 1) * 8 + train_pairs * kInt + (n_users + 1) * 8;
+  // Codes of every node and one retrieval tile (the CUDA top-K tile is
+  // bounded at 256 MiB; the CPU keeps per-thread rows of n_items).
+  m.evaluation = rows * words * kWord + (on_device ? std::min<int64_t>(int64_t{256} << 20, int64_t{4096} * n_items * 4)
+                                                   : int64_t{64} * n_items * kFloat);
+  // The trainer keeps the last good state (3 tables) and builds one for the
+  // checkpoint.
+  m.host_copies = 6 * table;
+  return m;
+}
+
+std::string format_bytes(int64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes);
+  int unit = 0;
+  while (value >= 1024.0 && unit < 4) {
+    value /= 1024.0;
+    ++unit;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, unit == 0 ? "%.0f %s" : "%.1f %s", value, units[unit]);
+  return buf;
+}
+
+int64_t parse_memory_size(const std::string& text) {
+  const auto bad = [&] {
+    return InputError("--max-memory: '" + text + "' is not a size (examples: 512M, 8G, 1.5GiB, 1000000)");
+  };
+  size_t pos = 0;
+  double value = 0.0;
+  try {
+    value = std::stod(text, &pos);
+  } catch (const std::exception&) {
+    throw bad();
+  }
+  std::string unit = text.substr(pos);
+  unit.erase(std::remove_if(unit.begin(), unit.end(), [](unsigned char ch) { return std::isspace(ch); }), unit.end());
+  for (char& ch : unit) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  if (unit.size() == 3 && unit.substr(1) == "IB") unit = unit.substr(0, 1);
+  if (unit.size() == 2 && unit[1] == 'B') unit = unit.substr(0, 1);
+  double scale = 1.0;
+  if (unit == "K") scale = 1024.0;
+  else if (unit == "M") scale = 1024.0 * 1024;
+  else if (unit == "G") scale = 1024.0 * 1024 * 1024;
+  else if (unit == "T") scale = 1024.0 * 1024 * 1024 * 1024;
+  else if (!unit.empty() && unit != "B") throw bad();
+  if (!std::isfinite(value) || value <= 0.0 || value * scale > 9.0e18) throw bad();
+  return static_cast<int64_t>(value * scale);
+}
+
+int64_t available_host_memory() {
+  std::ifstream in("/proc/meminfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("MemAvailable:", 0) == 0) {
+      std::istringstream fields(line.substr(13));
+      int64_t kib = -1;
+      fields >> kib;
+      return kib >= 0 ? kib * 1024 : -1;
+    }
+  }
+  return -1;
+}
+
+}  // namespace bitrec

@@ -1,0 +1,39 @@
+// How much memory a training run needs, estimated before it starts, so a run
+// that cannot fit is refused with a clear message instead of dying halfway
+// (issue 7, issue 10: --max-memory). Counts the buffers the trainer, the
+// losses and the evaluator allocate on the backend (design: every large
+// buffer is sized by the data and config alone), plus the host copies the
+// trainer keeps.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "bitrec/config.hpp"
+
+namespace bitrec {
+
+struct MemoryEstimate {
+  int64_t parameters = 0;  // E0 and Adam's two moments
+  int64_t training = 0;    // E, signs, gradients, batch buffers, loss scratch
+  int64_t graph = 0;       // Â and the train relation
+  int64_t evaluation = 0;  // codes, top-K tiles
+  int64_t host_copies = 0; // host-side state snapshots (last good epoch, checkpoint)
+  int64_t device_total() const { return parameters + training + graph + evaluation; }
+};
+
+// on_device: the CUDA backend (the host then holds only the copies); else
+// everything lives in host memory.
+MemoryEstimate estimate_training_memory(const TrainConfig& config, int32_t n_users, int32_t n_items,
+                                        int64_t train_pairs, bool on_device);
+
+// "412 MiB", "3.1 GiB".
+std::string format_bytes(int64_t bytes);
+
+// "512M", "8G", "1.5GiB", "1000000" → bytes; throws InputError naming
+// --max-memory on anything else.
+int64_t parse_memory_size(const std::string& text);
+
+// Available host memory (MemAvailable of /proc/meminfo), or -1 if unknown.
+int64_t available_host_memory();
+
+}  // namespace bitrec

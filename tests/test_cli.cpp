@@ -57,6 +57,7 @@ TEST_F(TrainedRun, WritesTheContractFiles) {
                           "train_seconds", "eval_seconds", "kmax", "best.epoch", "best.selected_on",
                           "metrics.hamming.recall@20", "metrics.hamming.ndcg@50", "metrics.hamming.ndcg_hit@100",
                           "metrics.hamming.recall_tie@20", "metrics.hamming.ndcg_tie@100", "metrics.real.recall@20",
+                          "metrics.hier.recall@20", "metrics.hier.ndcg_hit@100", "rerank",
                           "best.hamming.recall@20", "codes.distinct_items", "codes.bit_balance",
                           "codes.user_item_agreement"}) {
     EXPECT_TRUE(report.has(key)) << key;
@@ -87,7 +88,34 @@ TEST_F(TrainedRun, EvalReproducesTheReportExactly) {
     EXPECT_EQ(again.text(key), value) << key;  // the same digits, not merely close
     ++compared;
   }
-  EXPECT_EQ(compared, 2 * 3 * 3 + 3 * 2);  // (real + hamming) x 3 K x 3 metrics + hamming tie metrics
+  EXPECT_EQ(compared, 3 * 3 * 3 + 3 * 2);  // (real + hamming + hier) x 3 K x 3 metrics + hamming tie metrics
+}
+
+TEST_F(TrainedRun, EvalHierReproducesTheReportExactly) {
+  ASSERT_EQ(result_->exit_code, 0) << result_->err;
+  const FlatJson report(slurp(*out_ + "/report.json"));
+  EXPECT_EQ(report.number("rerank"), 500);
+  const CliResult eval = run_bitrec("eval --json --mode hier --model " + *out_, "eval_hier");
+  ASSERT_EQ(eval.exit_code, 0) << eval.err;
+  const FlatJson again(eval.out);
+  int compared = 0;
+  for (const auto& [key, value] : again.values()) {
+    ASSERT_EQ(key.rfind("metrics.hier.", 0), 0u) << key;
+    EXPECT_EQ(value, report.text(key)) << key;  // the same digits
+    ++compared;
+  }
+  EXPECT_EQ(compared, 3 * 3);  // recall, ndcg, ndcg_hit at 3 K; no tie metrics
+  // 200 items < R = 500: every candidate is re-ranked, so hier is the real ranking.
+  for (const char* metric : {"recall@20", "ndcg@50", "ndcg_hit@100"}) {
+    EXPECT_EQ(report.text(std::string("metrics.hier.") + metric), report.text(std::string("metrics.real.") + metric));
+  }
+  // R = K = 100: the top 100 are the Hamming top-100 in another order.
+  const CliResult shorter = run_bitrec("eval --json --mode hier --rerank 100 --model " + *out_, "eval_hier_r");
+  ASSERT_EQ(shorter.exit_code, 0) << shorter.err;
+  EXPECT_EQ(FlatJson(shorter.out).text("metrics.hier.recall@100"), report.text("metrics.hamming.recall@100"));
+  const CliResult bad = run_bitrec("eval --mode hier --rerank 50 --model " + *out_, "eval_hier_bad");
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("--rerank 50 must be >= the largest --topk value 100"), std::string::npos) << bad.err;
 }
 
 TEST_F(TrainedRun, DumpTopkHasOneRankedLinePerTestUser) {
@@ -139,6 +167,10 @@ TEST(Cli, ValidationSplitSelectsBestOnValidAndEvalStillReproduces) {
   for (const char* key : {"metrics.real.recall@20", "metrics.real.ndcg@100", "metrics.real.ndcg_hit@50"}) {
     EXPECT_EQ(again.text(key), report.text(key)) << key;
   }
+  EXPECT_FALSE(report.has("metrics.hier.recall@20"));
+  const CliResult hier = run_bitrec("eval --mode hier --model " + out, "valid_eval_hier");
+  EXPECT_NE(hier.exit_code, 0);
+  EXPECT_NE(hier.err.find("--mode hier: the run's method lightgcn has no codes"), std::string::npos) << hier.err;
 }
 
 TEST(Cli, VersionListsBackends) {

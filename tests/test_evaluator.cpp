@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <random>
 #include <sstream>
@@ -15,6 +16,7 @@
 #include "bitrec/error.hpp"
 #include "bitrec/evaluator.hpp"
 #include "bitrec/kernels/hamming.hpp"
+#include "bitrec/rerank.hpp"
 #include "cpu/cpu_topk.hpp"
 
 namespace bitrec {
@@ -271,7 +273,7 @@ RandomCase make_random_case(int bits, uint64_t seed) {
 }
 
 MetricMap run_case(const RandomCase& c, RetrievalMode mode, int user_batch, int threads,
-                   std::string* dump_text, int* topk_calls) {
+                   std::string* dump_text, int* topk_calls, int rerank = kDefaultRerank) {
   EvalOnlyBackend backend;
   CodeTensor codes = backend.alloc_u64(c.n_users + c.n_items, code_words(c.bits));
   std::copy(c.codes.begin(), c.codes.end(), codes.data());
@@ -283,6 +285,7 @@ MetricMap run_case(const RandomCase& c, RetrievalMode mode, int user_batch, int 
   opt.topk = {5, 20, 50};
   opt.kmax = 60;
   opt.user_batch = user_batch;
+  opt.rerank = rerank;
   std::ostringstream dump;
   opt.dump = &dump;
   const int saved = omp_get_max_threads();
@@ -323,7 +326,9 @@ TEST_P(EvaluatorInvariance, SameResultsForAnyBatchAndThreads) {
 INSTANTIATE_TEST_SUITE_P(Modes, EvaluatorInvariance,
                          ::testing::Values(std::make_tuple(RetrievalMode::kHamming, 64),
                                            std::make_tuple(RetrievalMode::kHamming, 100),
-                                           std::make_tuple(RetrievalMode::kReal, 64)));
+                                           std::make_tuple(RetrievalMode::kReal, 64),
+                                           std::make_tuple(RetrievalMode::kHier, 64),
+                                           std::make_tuple(RetrievalMode::kHier, 100)));
 
 TEST(Evaluator, RejectsBadOptions) {
   TinyCase c;
@@ -361,20 +366,254 @@ TEST(Evaluator, NoUsersWithTruthGivesZeros) {
   EXPECT_EQ(backend.topk_calls, 0);
 }
 
-TEST(RetrievalMode, NamesRoundTripAndBadNamesListTheChoices) {
-  EXPECT_STREQ(retrieval_mode_name(RetrievalMode::kReal), "real");
-  EXPECT_STREQ(retrieval_mode_name(RetrievalMode::kHamming), "hamming");
-  EXPECT_EQ(parse_retrieval_mode("real"), RetrievalMode::kReal);
-  EXPECT_EQ(parse_retrieval_mode("hamming"), RetrievalMode::kHamming);
+// ---- hier: Hamming top-R, re-ranked by inner products (methods.md §6) ----
+
+// Small cases with ties in both stages: 4-bit codes (5 distances for 30
+// items) and 3-d embeddings with entries in {-1, 0, 1} (inner products are
+// small integers, exact in float in any order).
+struct HierCase {
+  int32_t n_users = 40, n_items = 30;
+  int bits = 4, dim = 3;
+  Csr train, truth;
+  std::vector<uint64_t> codes;
+  std::vector<float> table;
+};
+
+HierCase make_hier_case(uint64_t seed) {
+  HierCase c;
+  std::mt19937_64 rng(seed);
+  std::vector<std::pair<int32_t, int32_t>> train, truth;
+  for (int32_t u = 0; u < c.n_users; ++u) {
+    for (int32_t i = 0; i < c.n_items; ++i) {
+      const uint64_t r = rng() % 100;
+      if (r < 20) train.push_back({u, i});
+      if (r >= 15 && r < 30 && u % 5 != 0) truth.push_back({u, i});  // overlap; users 0, 5, … without truth
+    }
+  }
+  c.train = csr_from_pairs(c.n_users, c.n_items, train);
+  c.truth = csr_from_pairs(c.n_users, c.n_items, truth);
+  c.codes.resize(static_cast<size_t>(c.n_users + c.n_items));
+  for (uint64_t& code : c.codes) code = rng() & 0xF;
+  c.table.resize(static_cast<size_t>(c.n_users + c.n_items) * c.dim);
+  for (float& x : c.table) x = static_cast<float>(static_cast<int>(rng() % 3) - 1);
+  return c;
+}
+
+// The hier list of user u by brute force: every non-excluded item sorted by
+// (distance, id), the first R re-sorted by (descending inner product, id).
+std::vector<int32_t> brute_hier_list(const HierCase& c, int32_t u, int rerank) {
+  std::vector<std::pair<int, int32_t>> by_distance;
+  for (int32_t i = 0; i < c.n_items; ++i) {
+    const int32_t* ex_begin = c.train.row_begin(u);
+    const int32_t* ex_end = c.train.row_end(u);
+    if (std::find(ex_begin, ex_end, i) != ex_end) continue;
+    by_distance.push_back({__builtin_popcountll(c.codes[u] ^ c.codes[c.n_users + i]), i});
+  }
+  std::sort(by_distance.begin(), by_distance.end());
+  if (static_cast<int>(by_distance.size()) > rerank) by_distance.resize(static_cast<size_t>(rerank));
+  std::vector<std::pair<double, int32_t>> by_score;  // (-score, id)
+  for (const auto& [distance, i] : by_distance) {
+    double dot = 0.0;
+    for (int d = 0; d < c.dim; ++d) {
+      dot += static_cast<double>(c.table[u * c.dim + d]) * c.table[(c.n_users + i) * c.dim + d];
+    }
+    by_score.push_back({-dot, i});
+  }
+  std::sort(by_score.begin(), by_score.end());
+  std::vector<int32_t> list;
+  for (const auto& entry : by_score) list.push_back(entry.second);
+  return list;
+}
+
+// recall, ndcg, ndcg_hit of one list from their definitions (docs/evaluation.md).
+MetricMap brute_metrics(const HierCase& c, int rerank, const std::vector<int>& topk, int kmax,
+                        std::string* dump) {
+  const auto dcg_ideal = [](int n) {
+    double s = 0.0;
+    for (int r = 1; r <= n; ++r) s += disc(r);
+    return s;
+  };
+  MetricMap sums;
+  int users = 0;
+  const int max_k = *std::max_element(topk.begin(), topk.end());
+  for (int32_t u = 0; u < c.n_users; ++u) {
+    const int n_truth = static_cast<int>(c.truth.row_size(u));
+    if (n_truth == 0) continue;
+    ++users;
+    const std::vector<int32_t> list = brute_hier_list(c, u, rerank);
+    const auto is_truth = [&](int32_t i) {
+      return std::find(c.truth.row_begin(u), c.truth.row_end(u), i) != c.truth.row_end(u);
+    };
+    *dump += std::to_string(u);
+    for (int r = 0; r < max_k && r < static_cast<int>(list.size()); ++r) *dump += " " + std::to_string(list[r]);
+    *dump += "\n";
+    int hits_kmax = 0;
+    for (int r = 0; r < kmax && r < static_cast<int>(list.size()); ++r) hits_kmax += is_truth(list[r]);
+    for (int k : topk) {
+      int hits = 0;
+      double dcg = 0.0;
+      for (int r = 0; r < k && r < static_cast<int>(list.size()); ++r) {
+        if (is_truth(list[r])) {
+          ++hits;
+          dcg += disc(r + 1);
+        }
+      }
+      const std::string at = "@" + std::to_string(k);
+      sums["recall" + at] += static_cast<double>(hits) / n_truth;
+      sums["ndcg" + at] += dcg / dcg_ideal(std::min(n_truth, k));
+      sums["ndcg_hit" + at] += hits_kmax > 0 ? dcg / dcg_ideal(std::min(k, hits_kmax)) : 0.0;
+    }
+  }
+  for (auto& [key, value] : sums) value /= users;
+  return sums;
+}
+
+TEST(Hier, MatchesBruteForceWithTiesInBothStages) {
+  const std::vector<int> topk{1, 3, 5};
+  const int kmax = 6;
+  for (uint64_t seed : {1u, 2u, 3u, 4u, 5u}) {
+    const HierCase c = make_hier_case(seed);
+    EvalOnlyBackend backend;
+    CodeTensor codes = backend.alloc_u64(c.n_users + c.n_items, 1);
+    std::copy(c.codes.begin(), c.codes.end(), codes.data());
+    FloatTensor table = backend.alloc_f32(c.n_users + c.n_items, c.dim);
+    backend.upload(c.table.data(), table);
+    EvalInputs in{c.n_users, c.n_items, &table, &codes, c.bits};
+    // R = kmax, below the candidates (~24 per user), about all of them, above n_items.
+    for (int rerank : {6, 10, 20, 25, 30, 45}) {
+      SCOPED_TRACE("seed " + std::to_string(seed) + " R " + std::to_string(rerank));
+      EvalOptions opt;
+      opt.mode = RetrievalMode::kHier;
+      opt.topk = topk;
+      opt.kmax = kmax;
+      opt.rerank = rerank;
+      opt.user_batch = 7;
+      std::ostringstream dump;
+      opt.dump = &dump;
+      const MetricMap got = evaluate(backend, in, c.truth, c.train, opt);
+      std::string want_dump;
+      const MetricMap want = brute_metrics(c, rerank, topk, kmax, &want_dump);
+      EXPECT_EQ(got.size(), 9u);  // recall, ndcg, ndcg_hit at 3 K: no tie metrics
+      for (const auto& [key, value] : want) {
+        ASSERT_TRUE(got.count(key)) << key;
+        EXPECT_NEAR(got.at(key), value, 1e-12) << key;
+      }
+      EXPECT_EQ(dump.str(), want_dump);
+    }
+  }
+}
+
+// The truncation to R matters: with R small the hier list differs from the
+// real ranking; with R >= n_items it is the real ranking, the same doubles
+// (the re-rank scores each pair as the real top-k does).
+TEST(Hier, EqualsRealWhenEveryItemIsACandidate) {
+  const RandomCase c = make_random_case(64, 91);
+  std::string real_dump, hier_dump, short_dump;
+  int calls = 0;
+  const MetricMap real = run_case(c, RetrievalMode::kReal, 4096, 2, &real_dump, &calls);
+  const MetricMap hier = run_case(c, RetrievalMode::kHier, 4096, 2, &hier_dump, &calls, c.n_items);
+  for (const auto& [key, value] : real) EXPECT_EQ(hier.at(key), value) << key;
+  EXPECT_EQ(hier_dump, real_dump);
+  run_case(c, RetrievalMode::kHier, 4096, 2, &short_dump, &calls, 60);
+  EXPECT_NE(short_dump, real_dump);
+}
+
+TEST(Hier, SameResultsForAnyBatchAndThreadsWithShortR) {
+  const RandomCase c = make_random_case(64, 5);
+  std::string want_dump;
+  int calls = 0;
+  const MetricMap want = run_case(c, RetrievalMode::kHier, 4096, 1, &want_dump, &calls, 80);
+  for (int batch : {1, 7, 4096}) {
+    for (int threads : {1, 2}) {
+      SCOPED_TRACE("batch " + std::to_string(batch) + " threads " + std::to_string(threads));
+      std::string dump;
+      const MetricMap got = run_case(c, RetrievalMode::kHier, batch, threads, &dump, &calls, 80);
+      for (const auto& [key, value] : want) EXPECT_EQ(got.at(key), value) << key;  // bitwise
+      EXPECT_EQ(dump, want_dump);
+    }
+  }
+}
+
+TEST(Hier, RefusesRBelowTheListLength) {
+  const HierCase c = make_hier_case(1);
+  EvalOnlyBackend backend;
+  CodeTensor codes = backend.alloc_u64(c.n_users + c.n_items, 1);
+  FloatTensor table = backend.alloc_f32(c.n_users + c.n_items, c.dim);
+  EvalInputs in{c.n_users, c.n_items, &table, &codes, c.bits};
+  EvalOptions opt;
+  opt.mode = RetrievalMode::kHier;
+  opt.topk = {5, 20};
+  opt.kmax = 20;
+  opt.rerank = 10;
   try {
-    parse_retrieval_mode("hier");
+    evaluate(backend, in, c.truth, c.train, opt);
     FAIL() << "no exception";
   } catch (const InputError& e) {
     const std::string what = e.what();
-    EXPECT_NE(what.find("hier"), std::string::npos);
+    EXPECT_NE(what.find("--rerank 10"), std::string::npos) << what;
+    EXPECT_NE(what.find("--topk value 20"), std::string::npos) << what;
+  }
+  opt.kmax = 30;
+  opt.rerank = 25;
+  try {
+    evaluate(backend, in, c.truth, c.train, opt);
+    FAIL() << "no exception";
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("--rerank 25"), std::string::npos) << what;
+    EXPECT_NE(what.find("--kmax 30"), std::string::npos) << what;
+  }
+  EXPECT_EQ(backend.topk_calls, 0);
+  opt.rerank = 30;
+  EvalInputs no_table{c.n_users, c.n_items, nullptr, &codes, c.bits};
+  EXPECT_THROW(evaluate(backend, no_table, c.truth, c.train, opt), std::invalid_argument);
+  EvalInputs no_codes{c.n_users, c.n_items, &table, nullptr, c.bits};
+  EXPECT_THROW(evaluate(backend, no_codes, c.truth, c.train, opt), std::invalid_argument);
+}
+
+// Order of the re-rank: descending, -0 == +0 (then by id), NaN last; short
+// rows padded with item -1, score -inf.
+TEST(Hier, RerankOrderAndPadding) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float items[] = {0.5f, nan, -0.0f, 0.0f, 2.0f};  // dim 1
+  const float user = 1.0f;
+  TopK candidates;
+  candidates.k = 6;
+  candidates.n_users = 2;
+  candidates.items = {4, 1, 3, 2, 0, -1, /* row 1: no candidate */ -1, -1, -1, -1, -1, -1};
+  TopK out;
+  rerank_by_inner_product(candidates, {&user, &user}, items, 1, 7, out);
+  ASSERT_EQ(out.k, 7);
+  ASSERT_EQ(out.n_users, 2);
+  const std::vector<int32_t> row0(out.items.begin(), out.items.begin() + 7);
+  EXPECT_EQ(row0, (std::vector<int32_t>{4, 0, 2, 3, 1, -1, -1}));
+  EXPECT_EQ(out.scores[0], 2.0f);
+  EXPECT_EQ(out.scores[1], 0.5f);
+  EXPECT_TRUE(std::isnan(out.scores[4]));
+  EXPECT_EQ(out.scores[5], -std::numeric_limits<float>::infinity());
+  for (int r = 0; r < 7; ++r) EXPECT_EQ(out.items[7 + r], -1);
+  EXPECT_EQ(inner_product(items, items + 4, 1), 1.0f);
+}
+
+TEST(RetrievalMode, NamesRoundTripAndBadNamesListTheChoices) {
+  EXPECT_STREQ(retrieval_mode_name(RetrievalMode::kReal), "real");
+  EXPECT_STREQ(retrieval_mode_name(RetrievalMode::kHamming), "hamming");
+  EXPECT_STREQ(retrieval_mode_name(RetrievalMode::kHier), "hier");
+  EXPECT_EQ(parse_retrieval_mode("real"), RetrievalMode::kReal);
+  EXPECT_EQ(parse_retrieval_mode("hamming"), RetrievalMode::kHamming);
+  EXPECT_EQ(parse_retrieval_mode("hier"), RetrievalMode::kHier);
+  try {
+    parse_retrieval_mode("cosine");
+    FAIL() << "no exception";
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("cosine"), std::string::npos);
     EXPECT_NE(what.find("real"), std::string::npos);
     EXPECT_NE(what.find("hamming"), std::string::npos);
+    EXPECT_NE(what.find("hier"), std::string::npos);
   }
+  EXPECT_EQ(default_rerank(100), 500);
+  EXPECT_EQ(default_rerank(800), 800);
 }
 
 }  // namespace

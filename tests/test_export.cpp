@@ -210,6 +210,33 @@ TEST_F(ExportedRun, QueryAndTopkFileEqualEvalDump) {
   fs::remove(dump);
 }
 
+// eval --mode hier and query --mode hier share the re-rank (rerank.hpp):
+// the same lists, with R (30) below the item count so the cut matters.
+TEST_F(ExportedRun, QueryHierEqualsEvalHierDump) {
+  const std::string dump = temp_path("hier_dump.txt");
+  const CliResult eval = run_bitrec("eval --model " + *run_ + " --mode hier --topk 10 --rerank 30 --threads 2 --dump-topk " + dump,
+                                    "export_eval_hier");
+  ASSERT_EQ(eval.exit_code, 0) << eval.err;
+  std::istringstream lines(slurp(dump));
+  std::string line;
+  int users = 0;
+  while (std::getline(lines, line) && users < 3) {
+    std::istringstream fields(line);
+    std::string user, item;
+    fields >> user;
+    std::vector<std::string> expected;
+    while (fields >> item) expected.push_back(item);
+    ASSERT_EQ(expected.size(), 10u);
+    const CliResult query = run_bitrec("query --model " + *run_ + " --user " + user + " -k 10 --mode hier --rerank 30",
+                                       "export_query_hier");
+    ASSERT_EQ(query.exit_code, 0) << query.err;
+    EXPECT_EQ(items_of(query.out, user), expected) << query.out;
+    ++users;
+  }
+  EXPECT_EQ(users, 3);
+  fs::remove(dump);
+}
+
 TEST_F(ExportedRun, QueryManyUsersRealHierAndJson) {
   const std::string users = temp_path("users.txt");
   std::ofstream(users) << "3\n\n7\r\n";

@@ -141,6 +141,23 @@ TEST(TopKHammingEdge, FewerCandidatesThanKArePadded) {
   EXPECT_EQ(got.distance_hist, std::vector<int32_t>(bits + 1, 0));
 }
 
+// Fewer candidates than k, several at the largest distance (= bits): all of
+// them are kept. (Found by the hier tests: for candidates < k < candidates +
+// #items at distance bits, the last ones were dropped.)
+TEST(TopKHammingEdge, FewerCandidatesThanKKeepsEveryItemAtDistanceBits) {
+  const int bits = 4;
+  // user 0000; items: d 1, d 4, d 4, d 4, d 2
+  std::vector<uint64_t> codes{0x0, 0x1, 0xF, 0xF, 0xF, 0x3};
+  const Csr none = csr_from_pairs(1, 5, {});
+  for (int k : {5, 6, 7, 8, 9}) {
+    TopK got;
+    cpu_topk_hamming(codes.data(), 1, 1, 5, bits, none, {0}, k, got);
+    std::vector<int32_t> want{0, 4, 1, 2, 3};
+    want.resize(static_cast<size_t>(k), -1);
+    EXPECT_EQ(got.items, want) << "k " << k;
+  }
+}
+
 TEST(TopKHammingEdge, ThreadCountDoesNotChangeResults) {
   std::mt19937_64 rng(3);
   const int bits = 64;

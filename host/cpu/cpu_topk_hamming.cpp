@@ -141,9 +141,11 @@ void select_user(uint16_t* dist, int32_t n_items, int bits, const Csr& exclude, 
 
   // Threshold: the smallest distance whose cumulative count reaches k; all
   // items closer than it are kept, plus the first `quota` at it (by id).
+  // With fewer candidates than k it is `bits` and every candidate is kept
+  // (so the loop stops before adding hist[bits] to `before`).
   int threshold = bits;
   int64_t before = 0;  // items strictly closer than `threshold`
-  for (int v = 0; v <= bits; ++v) {
+  for (int v = 0; v < bits; ++v) {
     if (before + hist[v] >= k) {
       threshold = v;
       break;

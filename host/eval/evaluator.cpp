@@ -1,5 +1,7 @@
 // Evaluation (methods.md §1, docs/evaluation.md): retrieval for every user
-// with >= 1 truth item, per-user metrics, averages over those users.
+// with >= 1 truth item, per-user metrics, averages over those users. hier
+// (methods.md §6): the backend's Hamming top-R, re-ranked on the host by
+// inner products of E (rerank.hpp, shared with bitrec query).
 //
 // Users go to the backend in blocks of options.user_batch (ascending id);
 // each block's per-user figures are computed in parallel into their own
@@ -15,6 +17,7 @@
 #include "bitrec/error.hpp"
 #include "bitrec/kernels/hamming.hpp"
 #include "bitrec/metrics.hpp"
+#include "bitrec/rerank.hpp"
 
 namespace bitrec {
 namespace {
@@ -35,16 +38,31 @@ void check_options(const EvalInputs& inputs, const EvalOptions& options) {
   if (options.user_batch < 1) {
     throw InputError("user batch must be >= 1, got " + std::to_string(options.user_batch));
   }
-  if (options.mode == RetrievalMode::kHamming) {
+  if (options.mode != RetrievalMode::kReal) {
     if (inputs.codes == nullptr || inputs.bits < 1) {
-      throw std::invalid_argument("evaluate: hamming mode needs codes and bits");
+      throw std::invalid_argument("evaluate: hamming and hier modes need codes and bits");
     }
     if (inputs.codes->rows() < int64_t{inputs.n_users} + inputs.n_items ||
         inputs.codes->cols() < code_words(inputs.bits)) {
       throw std::invalid_argument("evaluate: codes tensor smaller than [users + items, words]");
     }
-  } else if (inputs.table == nullptr) {
-    throw std::invalid_argument("evaluate: real mode needs the embedding table");
+  }
+  if (options.mode != RetrievalMode::kHamming && inputs.table == nullptr) {
+    throw std::invalid_argument("evaluate: real and hier modes need the embedding table");
+  }
+  if (options.mode == RetrievalMode::kHier) {
+    if (inputs.table->rows() < int64_t{inputs.n_users} + inputs.n_items) {
+      throw std::invalid_argument("evaluate: embedding table smaller than [users + items, d]");
+    }
+    if (options.rerank < max_k) {
+      throw InputError("--rerank " + std::to_string(options.rerank) +
+                       " must be >= the largest --topk value " + std::to_string(max_k) +
+                       " (hier re-ranks only the R Hamming candidates)");
+    }
+    if (options.rerank < options.kmax) {
+      throw InputError("--rerank " + std::to_string(options.rerank) + " must be >= --kmax " +
+                       std::to_string(options.kmax) + " (hier re-ranks only the R Hamming candidates)");
+    }
   }
 }
 
@@ -93,6 +111,7 @@ MetricMap evaluate(Backend& backend, const EvalInputs& inputs, const Csr& truth,
                    const EvalOptions& options) {
   check_options(inputs, options);
   const bool hamming = options.mode == RetrievalMode::kHamming;
+  const bool hier = options.mode == RetrievalMode::kHier;
   const std::vector<int>& topk = options.topk;
   const int n_k = static_cast<int>(topk.size());
   const int max_k = *std::max_element(topk.begin(), topk.end());
@@ -106,12 +125,21 @@ MetricMap evaluate(Backend& backend, const EvalInputs& inputs, const Csr& truth,
     host_codes.resize(static_cast<size_t>(inputs.codes->size()));
     backend.download(*inputs.codes, host_codes.data());
   }
+  // hier re-ranks on the host by inner products of E: one download.
+  std::vector<float> host_table;
+  std::vector<const float*> user_rows;
+  const int dim = hier ? static_cast<int>(inputs.table->cols()) : 0;
+  if (hier) {
+    host_table.resize(static_cast<size_t>(inputs.table->size()));
+    backend.download(*inputs.table, host_table.data());
+  }
 
   const std::vector<int32_t> users = users_with_truth(truth, inputs.n_users);
   const int64_t n_eval = static_cast<int64_t>(users.size());
   std::vector<double> sums(static_cast<size_t>(n_k) * kFigures, 0.0);
   std::vector<double> figures;  // [block user][K][figure]
   TopK top;
+  TopK candidates;  // hier: the Hamming top-R
   std::string dump_text;
 
   for (int64_t first = 0; first < n_eval; first += options.user_batch) {
@@ -121,6 +149,16 @@ MetricMap evaluate(Backend& backend, const EvalInputs& inputs, const Csr& truth,
     if (hamming) {
       backend.topk_hamming(*inputs.codes, inputs.n_users, inputs.n_items, inputs.bits, exclude,
                            block, retrieve_k, top);
+    } else if (hier) {
+      backend.topk_hamming(*inputs.codes, inputs.n_users, inputs.n_items, inputs.bits, exclude,
+                           block, options.rerank, candidates);
+      user_rows.resize(block.size());
+      for (size_t b = 0; b < block.size(); ++b) {
+        user_rows[b] = host_table.data() + static_cast<int64_t>(block[b]) * dim;
+      }
+      rerank_by_inner_product(candidates, user_rows,
+                              host_table.data() + static_cast<int64_t>(inputs.n_users) * dim, dim,
+                              retrieve_k, top);
     } else {
       backend.topk_real(*inputs.table, inputs.n_users, inputs.n_items, exclude, block, retrieve_k,
                         top);

@@ -11,6 +11,8 @@ const char* retrieval_mode_name(RetrievalMode mode) {
       return "real";
     case RetrievalMode::kHamming:
       return "hamming";
+    case RetrievalMode::kHier:
+      return "hier";
   }
   return "unknown";
 }
@@ -18,7 +20,8 @@ const char* retrieval_mode_name(RetrievalMode mode) {
 RetrievalMode parse_retrieval_mode(const std::string& name) {
   if (name == "real") return RetrievalMode::kReal;
   if (name == "hamming") return RetrievalMode::kHamming;
-  throw InputError("unknown retrieval mode '" + name + "' (allowed: real, hamming)");
+  if (name == "hier") return RetrievalMode::kHier;
+  throw InputError("unknown retrieval mode '" + name + "' (allowed: real, hamming, hier)");
 }
 
 }  // namespace bitrec

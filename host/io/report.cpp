@@ -62,6 +62,10 @@ Json build_report(const Dataset& data, const TrainConfig& config, const Backend&
   r["train_seconds"] = Json(summary.train_seconds);
   r["eval_seconds"] = Json(summary.eval_seconds);
   r["kmax"] = Json(config.kmax);
+  // hier metrics: the Hamming top-R re-ranked; R as the trainer chose it.
+  if (!summary.evals.empty() && summary.evals.back().test.count("hier") > 0) {
+    r["rerank"] = Json(default_rerank(config.kmax));
+  }
   switch (summary.stop) {
     case TrainStop::kFinished: r["status"] = Json("finished"); break;
     case TrainStop::kInterrupted: r["status"] = Json("interrupted"); break;

@@ -7,6 +7,7 @@
 
 #include "bitrec/error.hpp"
 #include "bitrec/kernels/hamming.hpp"
+#include "bitrec/rerank.hpp"
 
 namespace bitrec {
 namespace {
@@ -20,38 +21,6 @@ void append_rows(TopK& all, const TopK& part) {
   all.items.insert(all.items.end(), part.items.begin(), part.items.end());
   all.scores.insert(all.scores.end(), part.scores.begin(), part.scores.end());
   all.n_users += part.n_users;
-}
-
-// The ranking order of inner products (docs/evaluation.md): descending,
-// NaN as -inf, ties by ascending item id.
-float rank_key(float score) { return std::isnan(score) ? -std::numeric_limits<float>::infinity() : score; }
-
-// hier, second stage: row `row` of `candidates` (Hamming top-R) re-ranked by
-// the inner product of `user` with each candidate's E row; the first k go
-// to row `row` of `out`.
-void rerank_row(const ServedModel& model, const float* user, const TopK& candidates, int64_t row, TopK& out) {
-  struct Scored {
-    int32_t item;
-    float score;
-  };
-  std::vector<Scored> scored;
-  for (int r = 0; r < candidates.k; ++r) {
-    const int32_t item = candidates.items[row * candidates.k + r];
-    if (item < 0) break;  // padding: fewer candidates than R
-    const float* e = model.item_embedding(item);
-    float dot = 0.0f;
-    for (int d = 0; d < model.dim; ++d) dot += user[d] * e[d];
-    scored.push_back({item, dot});
-  }
-  std::sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) {
-    const float ka = rank_key(a.score), kb = rank_key(b.score);
-    return ka != kb ? ka > kb : a.item < b.item;
-  });
-  for (int r = 0; r < out.k; ++r) {
-    const bool filled = r < static_cast<int>(scored.size());
-    out.items[row * out.k + r] = filled ? scored[r].item : -1;
-    out.scores[row * out.k + r] = filled ? scored[r].score : -std::numeric_limits<float>::infinity();
-  }
 }
 
 // One backend retrieval over users already present in `table` / `codes`
@@ -71,15 +40,13 @@ TopK rank_block(ServedModel& model, const FloatTensor& table, const CodeTensor& 
     case ServeMode::kReal:
       backend.topk_real(table, n_users, n_items, exclude, users, options.k, top);
       break;
-    case ServeMode::kHier: {
+    case ServeMode::kHier: {  // the evaluator's hier: rerank.hpp
       TopK candidates;
       backend.topk_hamming(codes, n_users, n_items, model.bits, exclude, users,
                            std::max(options.rerank, options.k), candidates);
-      top.k = options.k;
-      top.n_users = static_cast<int64_t>(users.size());
-      top.items.assign(static_cast<size_t>(top.n_users * top.k), -1);
-      top.scores.assign(top.items.size(), 0.0f);
-      for (int64_t b = 0; b < top.n_users; ++b) rerank_row(model, user_vector(b), candidates, b, top);
+      std::vector<const float*> user_rows(users.size());
+      for (size_t b = 0; b < users.size(); ++b) user_rows[b] = user_vector(static_cast<int64_t>(b));
+      rerank_by_inner_product(candidates, user_rows, model.item_embedding(0), model.dim, options.k, top);
       break;
     }
   }

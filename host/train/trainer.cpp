@@ -134,7 +134,7 @@ std::string metric_line(const ModeMetrics& metrics, RetrievalMode mode, int k) {
 }  // namespace
 
 std::vector<RetrievalMode> modes_for(Method method) {
-  if (is_hashed(method)) return {RetrievalMode::kHamming, RetrievalMode::kReal};
+  if (is_hashed(method)) return {RetrievalMode::kHamming, RetrievalMode::kReal, RetrievalMode::kHier};
   return {RetrievalMode::kReal};
 }
 
@@ -167,7 +167,7 @@ ModeMetrics evaluate_outputs(Backend& be, const ModelOutputs& outputs, const Dat
     inputs.n_users = data.n_users;
     inputs.n_items = data.n_items;
     inputs.table = &outputs.embeddings;
-    inputs.codes = mode == RetrievalMode::kHamming ? &outputs.codes : nullptr;
+    inputs.codes = mode != RetrievalMode::kReal ? &outputs.codes : nullptr;
     inputs.bits = outputs.bits;
     result[retrieval_mode_name(mode)] = evaluate(be, inputs, truth, exclude, options);
   }
@@ -403,6 +403,7 @@ TrainSummary train_model(Backend& be, const Dataset& data, const TrainConfig& cf
   EvalOptions eval_options;
   eval_options.topk = cfg.topk;
   eval_options.kmax = cfg.kmax;
+  eval_options.rerank = default_rerank(cfg.kmax);
   CodeHealthWatch health_watch;
 
   // The state after the last epoch whose parameters were all finite: what a

@@ -13,9 +13,16 @@
 
 namespace bitrec {
 
-enum class RetrievalMode { kReal, kHamming };
-const char* retrieval_mode_name(RetrievalMode mode);     // "real" | "hamming"
+// real: inner products of E; hamming: Hamming distance of the codes; hier:
+// the Hamming top-R re-ranked by inner products of E (methods.md §6).
+enum class RetrievalMode { kReal, kHamming, kHier };
+const char* retrieval_mode_name(RetrievalMode mode);     // "real" | "hamming" | "hier"
 RetrievalMode parse_retrieval_mode(const std::string& name);
+
+// hier: Hamming candidates re-ranked, R. The default is 500, raised to kmax
+// when kmax is larger (what bitrec train uses and bitrec eval defaults to).
+constexpr int kDefaultRerank = 500;
+inline int default_rerank(int kmax) { return kmax > kDefaultRerank ? kmax : kDefaultRerank; }
 
 // "recall@20" -> value, etc. Ordered, so printing and JSON are stable.
 using MetricMap = std::map<std::string, double>;
@@ -23,9 +30,9 @@ using MetricMap = std::map<std::string, double>;
 struct EvalInputs {
   int32_t n_users = 0;
   int32_t n_items = 0;
-  const FloatTensor* table = nullptr;  // real mode: final embeddings [n_nodes, d]
-  const CodeTensor* codes = nullptr;   // hamming mode: packed codes [n_nodes, words]
-  int bits = 0;                        // hamming mode
+  const FloatTensor* table = nullptr;  // real, hier: final embeddings [n_nodes, d] (hier re-ranks by them)
+  const CodeTensor* codes = nullptr;   // hamming, hier: packed codes [n_nodes, words]
+  int bits = 0;                        // hamming, hier
 };
 
 struct EvalOptions {
@@ -33,6 +40,7 @@ struct EvalOptions {
   std::vector<int> topk{20, 50, 100};
   int kmax = 100;           // list length for ndcg_hit (>= max topk)
   int user_batch = 4096;    // users per retrieval call (memory bound)
+  int rerank = kDefaultRerank;  // hier: R, the Hamming candidates re-ranked (>= kmax)
   std::ostream* dump = nullptr;  // --dump-topk: "user item item ..." per user
   const std::vector<std::string>* user_ids = nullptr;  // external ids for the dump
   const std::vector<std::string>* item_ids = nullptr;

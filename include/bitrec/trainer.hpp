@@ -55,7 +55,8 @@ struct TrainOptions {
   std::function<bool()> should_stop;
 };
 
-// Modes evaluated for a method: hashed methods "hamming" then "real"; lightgcn "real".
+// Modes evaluated for a method: hashed methods "hamming", "real" then "hier"
+// (R = default_rerank(kmax)); lightgcn "real".
 std::vector<RetrievalMode> modes_for(Method method);
 // The mode whose recall@K picks the best epoch.
 RetrievalMode primary_mode(Method method);

@@ -24,6 +24,8 @@ struct EvalArgs {
   std::string mode;  // empty: every mode of the method
   std::string topk;  // empty: the run's
   int kmax = -1;
+  int rerank = kDefaultRerank;            // hier: R
+  const CLI::Option* rerank_option = nullptr;  // not given: default_rerank(kmax), what train used
   std::string dump;
   std::string device = "auto";
   int threads = 0;
@@ -57,8 +59,9 @@ void run_eval(EvalArgs& args) {
   std::vector<RetrievalMode> modes = modes_for(cfg.method);
   if (!args.mode.empty()) {
     const RetrievalMode mode = parse_retrieval_mode(args.mode);
-    if (mode == RetrievalMode::kHamming && !is_hashed(cfg.method)) {
-      throw InputError("--mode hamming: the run's method " + std::string(method_name(cfg.method)) + " has no codes");
+    if (mode != RetrievalMode::kReal && !is_hashed(cfg.method)) {
+      throw InputError("--mode " + args.mode + ": the run's method " + std::string(method_name(cfg.method)) +
+                       " has no codes; use --mode real");
     }
     modes = {mode};
   }
@@ -75,6 +78,7 @@ void run_eval(EvalArgs& args) {
   EvalOptions options;
   options.topk = cfg.topk;
   options.kmax = cfg.kmax;
+  options.rerank = args.rerank_option->count() > 0 ? args.rerank : default_rerank(cfg.kmax);
   options.user_ids = &data.user_ids;
   options.item_ids = &data.item_ids;
   ModeMetrics metrics;
@@ -120,9 +124,11 @@ void add_eval_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("eval", "Re-evaluate a saved run from its checkpoint");
   cmd->add_option("--model", args->model, "Run folder holding checkpoint.bin")->required();
   add_data_options(cmd, args->data, /*with_default=*/false);
-  cmd->add_option("--mode", args->mode, "real, hamming (default: every mode of the method)");
+  cmd->add_option("--mode", args->mode, "real, hamming or hier (default: every mode of the method)");
   cmd->add_option("--topk", args->topk, "K list (default: the run's)");
   cmd->add_option("--kmax", args->kmax, "List length for ndcg_hit (default: the run's)");
+  args->rerank_option = cmd->add_option(
+      "--rerank", args->rerank, "hier: Hamming candidates re-ranked by inner product (default 500, or --kmax if larger)");
   cmd->add_option("--dump-topk", args->dump, "Write 'user item item ...' per test user, in rank order");
   cmd->add_option("--device", args->device, "auto, cpu or cuda")->capture_default_str();
   cmd->add_option("--threads", args->threads, "CPU threads (0 = all cores)");

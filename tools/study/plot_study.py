@@ -27,6 +27,8 @@ GROUPS = [
 def load_runs(root):
     runs = {}
     for path in sorted(pathlib.Path(root).glob("*/metrics.jsonl")):
+        if path.parent.name.startswith("."):  # a run still in its staging folder
+            continue
         rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
         if rows:
             runs[path.parent.name] = rows

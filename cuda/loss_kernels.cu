@@ -105,6 +105,12 @@ unsigned triple_blocks(int64_t count) {
 
 }  // namespace
 
+void launch_reduce_terms(const double* terms, int64_t count, double mul, double div, float* loss_acc,
+                         cudaStream_t stream) {
+  reduce_terms_kernel<<<1, kReduceThreads, 0, stream>>>(terms, count, mul, div, loss_acc);
+  CUDA_CHECK_LAUNCH();
+}
+
 void launch_bpr_forward_backward(const float* table, int dim, const int32_t* triples,
                                  int64_t count, int32_t n_users, float weight, float* grad,
                                  double* terms, float* loss_acc, cudaStream_t stream) {
@@ -114,9 +120,7 @@ void launch_bpr_forward_backward(const float* table, int dim, const int32_t* tri
   bpr_kernel<<<triple_blocks(count), kThreads, 0, stream>>>(table, dim, triples, count, n_users,
                                                             inv_count, grad, terms);
   CUDA_CHECK_LAUNCH();
-  reduce_terms_kernel<<<1, kReduceThreads, 0, stream>>>(terms, count, static_cast<double>(weight),
-                                                        static_cast<double>(count), loss_acc);
-  CUDA_CHECK_LAUNCH();
+  launch_reduce_terms(terms, count, static_cast<double>(weight), static_cast<double>(count), loss_acc, stream);
 }
 
 void launch_l2_forward_backward(const float* e0, int dim, const int32_t* triples, int64_t count,
@@ -129,9 +133,8 @@ void launch_l2_forward_backward(const float* e0, int dim, const int32_t* triples
   l2_kernel<<<triple_blocks(count), kThreads, 0, stream>>>(e0, dim, triples, count, n_users,
                                                            grad_scale, grad, terms);
   CUDA_CHECK_LAUNCH();
-  reduce_terms_kernel<<<1, kReduceThreads, 0, stream>>>(
-      terms, count, static_cast<double>(lambda), 2.0 * static_cast<double>(count), loss_acc);
-  CUDA_CHECK_LAUNCH();
+  launch_reduce_terms(terms, count, static_cast<double>(lambda), 2.0 * static_cast<double>(count), loss_acc,
+                      stream);
 }
 
 }  // namespace bitrec::cuda

@@ -17,6 +17,11 @@ void launch_bpr_forward_backward(const float* table, int dim, const int32_t* tri
                                  double* terms,
                                  float* loss_acc, cudaStream_t stream);
 
+// loss_acc[0] += mul · Σ terms[0..count) / div, summed in double in a fixed
+// order (one block; no host sync). The loss reductions of every kernel file.
+void launch_reduce_terms(const double* terms, int64_t count, double mul, double div, float* loss_acc,
+                         cudaStream_t stream);
+
 // loss_acc[0] += λ/(2·count) Σ (‖e_u‖² + ‖e_i‖² + ‖e_j‖²); grad[row] += (λ/count)·e[row]
 // once per occurrence.
 void launch_l2_forward_backward(const float* e0, int dim, const int32_t* triples, int64_t count,

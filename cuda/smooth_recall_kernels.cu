@@ -21,6 +21,7 @@
 #include "bitrec/kernels/hamming.hpp"
 #include "bitrec/kernels/smooth_recall.hpp"
 #include "check.hpp"
+#include "loss_kernels.hpp"
 #include "smooth_recall_kernels.hpp"
 
 namespace bitrec::cuda {
@@ -29,7 +30,6 @@ namespace {
 constexpr int kPackThreads = 256;
 constexpr int kUserThreads = 256;
 constexpr int kScatterThreads = 128;
-constexpr int kReduceThreads = 512;
 constexpr int64_t kMaxTile = 256;
 constexpr size_t kTileBudget = size_t{256} << 20;  // bytes of g block + level tables
 constexpr size_t kMaxSharedBytes = 48 * 1024;
@@ -244,21 +244,6 @@ __global__ void scatter_user_rows_kernel(const float* __restrict__ user_grad,
   }
 }
 
-// loss_acc[0] += −inv_omega·Σ terms, summed in double in a fixed order.
-__global__ void loss_kernel(const double* __restrict__ terms, int64_t count, double inv_omega,
-                            float* __restrict__ loss_acc) {
-  __shared__ double partial[kReduceThreads];
-  double sum = 0.0;
-  for (int64_t t = threadIdx.x; t < count; t += kReduceThreads) sum += terms[t];
-  partial[threadIdx.x] = sum;
-  __syncthreads();
-  for (int half = kReduceThreads / 2; half > 0; half >>= 1) {
-    if (threadIdx.x < half) partial[threadIdx.x] += partial[threadIdx.x + half];
-    __syncthreads();
-  }
-  if (threadIdx.x == 0) loss_acc[0] += static_cast<float>(-inv_omega * partial[0]);
-}
-
 size_t user_kernel_shared_bytes(int bits) {
   const size_t levels = static_cast<size_t>(bits) + 1;
   return static_cast<size_t>(code_words(bits)) * sizeof(uint64_t) + levels * sizeof(int) +
@@ -343,9 +328,8 @@ void run_smooth_recall(const SmoothRecallCall& call, int64_t tile, SmoothRecallS
         s.user_grad.data(), call.users + t0, nt, bits, call.grad_signs);
     CUDA_CHECK_LAUNCH();
   }
-  loss_kernel<<<1, kReduceThreads, 0, stream>>>(s.user_terms.data(), call.count, call.inv_omega,
-                                                call.loss_acc);
-  CUDA_CHECK_LAUNCH();
+  // loss_acc[0] += −inv_omega·Σ terms (the same float as −inv_omega·Σ / 1).
+  launch_reduce_terms(s.user_terms.data(), call.count, -call.inv_omega, 1.0, call.loss_acc, stream);
 }
 
 }  // namespace bitrec::cuda

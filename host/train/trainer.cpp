@@ -233,16 +233,22 @@ int EpochRunner::epochs_done() const { return impl_->epochs_done; }
 namespace {
 
 // The first non-finite value of a resident tensor, as "NAME row R col C", or "".
+// The first non-finite value of a host table [*, cols], as "NAME row R col C", or "".
+std::string first_non_finite(const std::vector<float>& values, int64_t cols, const char* name) {
+  for (size_t k = 0; k < values.size(); ++k) {
+    if (!std::isfinite(values[k])) {
+      return std::string(name) + " row " + std::to_string(k / cols) + " col " + std::to_string(k % cols);
+    }
+  }
+  return "";
+}
+
+// The same for a resident tensor.
 std::string find_non_finite(Backend& be, const FloatTensor& t, const char* name) {
   if (t.empty()) return "";
   std::vector<float> host(static_cast<size_t>(t.size()));
   be.download(t, host.data());
-  for (size_t k = 0; k < host.size(); ++k) {
-    if (!std::isfinite(host[k])) {
-      return std::string(name) + " row " + std::to_string(k / t.cols()) + " col " + std::to_string(k % t.cols());
-    }
-  }
-  return "";
+  return first_non_finite(host, t.cols(), name);
 }
 
 // Which tensor went non-finite first, in the order the step computes them
@@ -354,11 +360,8 @@ std::string state_non_finite(const ModelState& st) {
   const std::pair<const std::vector<float>*, const char*> tensors[] = {
       {&st.e0, "E0"}, {&st.adam_m, "Adam m"}, {&st.adam_v, "Adam v"}};
   for (const auto& [values, name] : tensors) {
-    for (size_t k = 0; k < values->size(); ++k) {
-      if (!std::isfinite((*values)[k])) {
-        return std::string(name) + " row " + std::to_string(k / st.dim) + " col " + std::to_string(k % st.dim);
-      }
-    }
+    const std::string where = first_non_finite(*values, st.dim, name);
+    if (!where.empty()) return where;
   }
   return "";
 }

@@ -187,6 +187,10 @@ int64_t CudaBackend::available_memory() const {
   return static_cast<int64_t>(free_bytes);
 }
 
+int64_t CudaBackend::peak_memory() const {
+  return static_cast<int64_t>(DeviceAllocationTracker::instance().peak());
+}
+
 // --- training steps ----------------------------------------------------------------
 
 void CudaBackend::propagate_mean(const FloatTensor& in, FloatTensor& out, int layers) {

@@ -32,6 +32,8 @@ class CudaBackend final : public Backend {
   std::string name() const override { return "cuda"; }
   std::string device_name() const override { return device_name_; }
   int64_t available_memory() const override;
+  int64_t peak_memory() const override;
+  bool synchronous() const override { return false; }
 
   FloatTensor alloc_f32(int64_t rows, int64_t cols) override;
   IndexTensor alloc_i32(int64_t rows, int64_t cols) override;

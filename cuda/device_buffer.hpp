@@ -7,8 +7,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 
 #include "check.hpp"
 
@@ -17,6 +19,41 @@ namespace bitrec::cuda {
 inline std::string mib(size_t bytes) {
   return std::to_string(bytes / (1024 * 1024)) + " MiB";
 }
+
+// Bytes held by device_malloc's live allocations, and their peak, for the
+// process (report.json `memory.device_peak_bytes`). cudaFree is not told a
+// size, so each pointer's size is kept; allocations are few and large (one
+// per tensor or scratch buffer), so a mutex and a map cost nothing.
+class DeviceAllocationTracker {
+ public:
+  static DeviceAllocationTracker& instance() {
+    static DeviceAllocationTracker tracker;
+    return tracker;
+  }
+  void allocated(void* ptr, size_t bytes) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    sizes_[ptr] = bytes;
+    live_ += bytes;
+    if (live_ > peak_) peak_ = live_;
+  }
+  void freed(void* ptr) noexcept {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto it = sizes_.find(ptr);
+    if (it == sizes_.end()) return;
+    live_ -= it->second;
+    sizes_.erase(it);
+  }
+  size_t peak() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return peak_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::unordered_map<void*, size_t> sizes_;
+  size_t live_ = 0;
+  size_t peak_ = 0;
+};
 
 // cudaMalloc that throws with context; `what` names the buffer. Zero bytes
 // gives nullptr.
@@ -33,13 +70,16 @@ inline void* device_malloc(size_t bytes, const char* what) {
                              mib(free_bytes) + " free of " + mib(total_bytes));
   }
   CUDA_CHECK(err);
+  DeviceAllocationTracker::instance().allocated(ptr, bytes);
   return ptr;
 }
 
 // cudaFree for deleters and destructors: never throws (a failure here means
 // the context is already broken, and the next checked call reports it).
 inline void device_free(void* ptr) noexcept {
-  if (ptr) (void)cudaFree(ptr);
+  if (!ptr) return;
+  DeviceAllocationTracker::instance().freed(ptr);
+  (void)cudaFree(ptr);
 }
 
 // Memory shared by Tensors: freed when the last Tensor copy goes.

@@ -57,6 +57,9 @@ Json build_report(const Dataset& data, const TrainConfig& config, const Backend&
   for (const auto& [key, value] : config_to_entries(config)) cfg[key] = Json(value);
   r["device"]["backend"] = Json(backend.name());
   r["device"]["name"] = Json(backend.device_name());
+  // Device backends track their own buffers' peak (library workspaces aside);
+  // the host's peak resident memory is added by the caller.
+  if (backend.peak_memory() >= 0) r["memory"]["device_peak_bytes"] = Json(backend.peak_memory());
   r["epochs"] = Json(summary.state.epochs_done);
   r["bits"] = Json(is_hashed(config.method) ? config.dim : 0);
   r["train_seconds"] = Json(summary.train_seconds);

@@ -280,6 +280,14 @@ EpochOutcome EpochRunner::continue_epoch(const std::function<bool()>& should_sto
       user_based ? shuffled_users(s.epoch_users, s.cfg.seed, static_cast<uint32_t>(epoch)) : std::vector<int32_t>();
   EpochOutcome outcome;
   float running = 0.0f;
+  // The loss sum stays non-finite once a batch loss is, so reading it every
+  // few batches still catches every NaN/Inf. On the CPU reading is free and
+  // each batch is checked; a queued device is read only every
+  // kDeviceLossCheckBatches batches, at progress lines and at the epoch end
+  // (one stream synchronisation each).
+  constexpr int64_t kDeviceLossCheckBatches = 32;
+  const int64_t check_every = s.be.synchronous() ? 1 : kDeviceLossCheckBatches;
+  int64_t checked_through = s.epoch_batches_done;  // batches known finite
   for (int64_t batch = s.epoch_batches_done; batch < s.batches; ++batch) {
     if (should_stop && should_stop()) {
       progress.finish();
@@ -299,18 +307,25 @@ EpochOutcome EpochRunner::continue_epoch(const std::function<bool()>& should_sto
                   ++s.adam_step);
     }
     s.epoch_batches_done = batch + 1;
-    // One float per batch: a non-finite batch loss stops training at once,
-    // naming the tensor it came from (the state is not saved past here).
+    const bool print_due = s.batches >= 50 && progress.due(batch + 1, s.batches);
+    if ((batch + 1) % check_every != 0 && batch + 1 != s.batches && !print_due) continue;
+    // A non-finite loss stops training at once, naming the tensor it came
+    // from (the state is not saved past here).
     s.be.download(s.buffers.loss_acc, &running);
     if (!std::isfinite(running)) {
       progress.finish();
       outcome.batches_done = batch + 1;
-      outcome.non_finite = "non-finite loss at epoch " + std::to_string(epoch + 1) + ", batch " +
-                           std::to_string(batch + 1) + " of " + std::to_string(s.batches) +
+      const std::string where = checked_through == batch
+                                    ? "batch " + std::to_string(batch + 1)
+                                    : "batches " + std::to_string(checked_through + 1) + "-" +
+                                          std::to_string(batch + 1);
+      outcome.non_finite = "non-finite loss at epoch " + std::to_string(epoch + 1) + ", " + where + " of " +
+                           std::to_string(s.batches) +
                            "; first non-finite tensor: " + locate_non_finite(s.be, s.buffers);
       return outcome;
     }
-    if (s.batches >= 50 && progress.due(batch + 1, s.batches)) {
+    checked_through = batch + 1;
+    if (print_due) {
       char detail[48];
       std::snprintf(detail, sizeof detail, "loss %.5f", running / (batch + 1));
       progress.update(batch + 1, s.batches, detail);

@@ -25,6 +25,15 @@ class Backend {
   // Bytes free for new buffers where this backend allocates them (host
   // memory for the CPU, device memory for CUDA); -1 when unknown.
   virtual int64_t available_memory() const { return -1; }
+  // Peak bytes held by this backend's own buffers so far (device memory for
+  // CUDA, library workspaces excluded); -1 when not tracked (CPU: the
+  // process's peak resident memory says it).
+  virtual int64_t peak_memory() const { return -1; }
+  // True when every operation has finished when its call returns (CPU).
+  // False for a queued device: reading a result inside an epoch then costs a
+  // stream synchronisation, so the trainer reads the loss only every few
+  // batches there (issue 7: no host synchronisation inside an epoch).
+  virtual bool synchronous() const { return true; }
 
   // Zero-filled buffers.
   virtual FloatTensor alloc_f32(int64_t rows, int64_t cols) = 0;

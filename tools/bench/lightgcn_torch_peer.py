@@ -11,24 +11,14 @@ epoch's ceil(|train| / batch) batches when fewer are timed).
 """
 import argparse
 import os
+import sys
 import time
 
 import numpy as np
 import torch
 
-
-def read_lightgcn(path):
-    users, items = [], []
-    with open(path) as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) < 2:
-                continue
-            u = int(parts[0])
-            for it in parts[1:]:
-                users.append(u)
-                items.append(int(it))
-    return np.array(users, dtype=np.int64), np.array(items, dtype=np.int64)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peer_data import read_lightgcn  # noqa: E402
 
 
 def normalised_graph(users, items, n_users, n_items, device):

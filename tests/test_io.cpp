@@ -63,6 +63,52 @@ TEST(Checkpoint, RoundTripIsExact) {
   EXPECT_EQ(config_to_entries(back.config), config_to_entries(ck.config));
 }
 
+// hashgnn/bgch states: no table, named parameter blocks (checkpoint v3).
+TEST(Checkpoint, RoundTripsParameterBlocksWithoutTable) {
+  const std::string path = fresh_dir("blocks") + "/checkpoint.bin";
+  Checkpoint ck;
+  ck.config.method = Method::kBgch;
+  resolve_config(ck.config);
+  ck.state.n_users = 3;
+  ck.state.n_items = 5;
+  ck.state.dim = ck.config.dim;
+  ck.state.adam_step = 9;
+  ck.state.epoch_batches_done = 1;
+  ck.state.epoch_loss_sum = 0.75f;
+  for (int k = 0; k < 2; ++k) {
+    ParamBlock b;
+    b.name = k == 0 ? "E0" : "W";
+    b.rows = 2 + k;
+    b.cols = 3;
+    for (int64_t e = 0; e < b.size(); ++e) {
+      b.value.push_back(0.5f * e - k);
+      b.adam_m.push_back(1e-3f * e);
+      b.adam_v.push_back(1e-7f * (e + k));
+    }
+    ck.state.blocks.push_back(b);
+  }
+  save_checkpoint(path, ck);
+  const Checkpoint back = load_checkpoint(path);
+  EXPECT_TRUE(back.state.e0.empty());
+  EXPECT_EQ(back.state.adam_step, 9);
+  EXPECT_EQ(back.state.epoch_batches_done, 1);
+  EXPECT_EQ(back.state.epoch_loss_sum, 0.75f);
+  ASSERT_EQ(back.state.blocks.size(), 2u);
+  for (size_t k = 0; k < 2; ++k) {
+    const ParamBlock& a = ck.state.blocks[k];
+    const ParamBlock& b = back.state.blocks[k];
+    EXPECT_EQ(b.name, a.name);
+    EXPECT_EQ(b.rows, a.rows);
+    EXPECT_EQ(b.cols, a.cols);
+    EXPECT_EQ(b.value, a.value);
+    EXPECT_EQ(b.adam_m, a.adam_m);
+    EXPECT_EQ(b.adam_v, a.adam_v);
+  }
+  EXPECT_EQ(back.config.method, Method::kBgch);
+  EXPECT_EQ(back.config.dim, 256);
+  EXPECT_EQ(back.config.layers, 2);
+}
+
 TEST(Checkpoint, DetectsCorruptionTruncationAndForeignFiles) {
   const std::string dir = fresh_dir("corrupt");
   const std::string path = dir + "/checkpoint.bin";

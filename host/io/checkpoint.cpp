@@ -1,5 +1,6 @@
 #include "bitrec/checkpoint.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -55,6 +56,13 @@ class Reader {
   T get() {
     T v;
     take(&v, sizeof v);
+    return v;
+  }
+  template <class T>
+  T peek() {
+    need(sizeof(T));
+    T v;
+    std::memcpy(&v, bytes_.data() + pos_, sizeof v);
     return v;
   }
   std::string get_string() {
@@ -162,6 +170,15 @@ void save_checkpoint(const std::string& path, const Checkpoint& ck) {
     w.put<double>(p.codes.bit_balance);
     w.put<double>(p.codes.user_item_agreement);
   }
+  w.put<uint64_t>(s.blocks.size());
+  for (const ParamBlock& b : s.blocks) {
+    w.put_string(b.name);
+    w.put<int64_t>(b.rows);
+    w.put<int64_t>(b.cols);
+    w.put_floats(b.value);
+    w.put_floats(b.adam_m);
+    w.put_floats(b.adam_v);
+  }
   w.put<uint32_t>(crc32(w.bytes.data(), w.bytes.size()));
 
   const std::string tmp = path + ".tmp";
@@ -189,7 +206,7 @@ Checkpoint load_checkpoint(const std::string& path) {
   }
   uint32_t version;
   std::memcpy(&version, bytes.data() + sizeof kMagic, sizeof version);
-  if (version != 1 && version != kCheckpointVersion) {
+  if (version < 1 || version > kCheckpointVersion) {
     throw InputError(path + ": checkpoint version " + std::to_string(version) + " (this bitrec reads " +
                      std::to_string(kCheckpointVersion) + ")");
   }
@@ -214,7 +231,9 @@ Checkpoint load_checkpoint(const std::string& path) {
   s.epochs_done = r.get<int32_t>();
   s.adam_step = r.get<int64_t>();
   if (s.n_users < 0 || s.n_items < 0 || s.dim <= 0) throw InputError(path + ": corrupt shapes");
-  const uint64_t size = static_cast<uint64_t>(s.n_nodes()) * s.dim;
+  // Version 3: a MethodModel's state has an empty table and parameter blocks.
+  const uint64_t table = static_cast<uint64_t>(s.n_nodes()) * s.dim;
+  const uint64_t size = version >= 3 && r.peek<uint64_t>() == 0 ? 0 : table;
   s.e0 = r.get_floats(size);
   s.adam_m = r.get_floats(size);
   s.adam_v = r.get_floats(size);
@@ -235,6 +254,21 @@ Checkpoint load_checkpoint(const std::string& path) {
       p.codes.distinct_users = r.get<int64_t>();
       p.codes.bit_balance = r.get<double>();
       p.codes.user_item_agreement = r.get<double>();
+    }
+  }
+  if (version >= 3) {
+    s.blocks.resize(r.get_count(1000, "parameter blocks"));
+    for (ParamBlock& b : s.blocks) {
+      b.name = r.get_string();
+      b.rows = r.get<int64_t>();
+      b.cols = r.get<int64_t>();
+      if (b.rows < 0 || b.cols < 0 || b.rows > (int64_t{1} << 40) / std::max<int64_t>(b.cols, 1)) {
+        throw InputError(path + ": corrupt shape of parameter block '" + b.name + "'");
+      }
+      const uint64_t n = static_cast<uint64_t>(b.rows * b.cols);
+      b.value = r.get_floats(n);
+      b.adam_m = r.get_floats(n);
+      b.adam_v = r.get_floats(n);
     }
   }
   return ck;

@@ -75,6 +75,11 @@ ConfigEntries config_to_entries(const TrainConfig& c) {
       {"recall-n", std::to_string(c.recall_n)},
       {"user-batch", std::to_string(c.user_batch)},
       {"bpr-weight", float_text(c.bpr_weight)},
+      {"negatives", std::to_string(c.negatives)},
+      {"bce-weight", float_text(c.bce_weight)},
+      {"fourier-terms", std::to_string(c.fourier_terms)},
+      {"fourier-omega", float_text(c.fourier_omega)},
+      {"dispersion", float_text(c.dispersion)},
       {"topk", format_topk(c.topk)},
       {"kmax", std::to_string(c.kmax)},
       {"eval-every", std::to_string(c.eval_every)},
@@ -98,10 +103,10 @@ TrainConfig config_from_entries(const ConfigEntries& entries) {
       else if (key == "method") c.method = parse_method(value);
       else if (key == "epochs") c.epochs = std::stoi(value);
       else if (key == "seed") c.seed = std::stoull(value);
-      else if (key == "dim") c.dim = std::stoi(value);
-      else if (key == "layers") c.layers = std::stoi(value);
+      else if (key == "dim") { c.dim = std::stoi(value); c.dim_set = true; }
+      else if (key == "layers") { c.layers = std::stoi(value); c.layers_set = true; }
       else if (key == "lr") c.lr = std::stof(value);
-      else if (key == "batch") c.batch = std::stoi(value);
+      else if (key == "batch") { c.batch = std::stoi(value); c.batch_set = true; }
       else if (key == "decay") c.decay = std::stof(value);
       else if (key == "init-std") c.init_std = std::stof(value);
       else if (key == "estimator") { c.estimator = parse_estimator(value); c.estimator_set = true; }
@@ -116,6 +121,11 @@ TrainConfig config_from_entries(const ConfigEntries& entries) {
       else if (key == "recall-n") c.recall_n = std::stoi(value);
       else if (key == "bpr-weight") c.bpr_weight = std::stof(value);
       else if (key == "user-batch") c.user_batch = std::stoi(value);
+      else if (key == "negatives") c.negatives = std::stoi(value);
+      else if (key == "bce-weight") c.bce_weight = std::stof(value);
+      else if (key == "fourier-terms") c.fourier_terms = std::stoi(value);
+      else if (key == "fourier-omega") c.fourier_omega = std::stof(value);
+      else if (key == "dispersion") c.dispersion = std::stof(value);
       else if (key == "topk") c.topk = parse_topk(value);
       else if (key == "kmax") c.kmax = std::stoi(value);
       else if (key == "eval-every") c.eval_every = std::stoi(value);

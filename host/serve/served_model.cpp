@@ -98,14 +98,11 @@ std::unique_ptr<ServedModel> load_served_model(const std::string& dir, const Ser
   }
   model->known = known_interactions(model->data);
   model->hashed = is_hashed(cfg.method);
-  model->dim = ck.state.dim;
 
   model->backend = make_backend(options.backend);
   Backend& backend = *model->backend;
-  backend.set_graph(build_normalized_graph(data.train, data.n_users, data.n_items));
-  FloatTensor e0 = backend.alloc_f32(ck.state.n_nodes(), ck.state.dim);
-  backend.upload(ck.state.e0.data(), e0);
-  model->outputs = forward_model(backend, e0, cfg.layers, model->hashed);
+  model->outputs = state_outputs(backend, ck.state, cfg, data);
+  model->dim = static_cast<int>(model->outputs.embeddings.cols());  // bgch: the 768 scaled-code floats
   model->bits = model->hashed ? model->outputs.bits : 0;
 
   model->embeddings.resize(static_cast<size_t>(model->outputs.embeddings.size()));

@@ -26,7 +26,7 @@ Enum parse_name(const std::string& option, const std::string& name,
 }  // namespace
 
 const std::vector<std::string>& method_names() {
-  static const std::vector<std::string> names{"lightgcn", "hash-ste", "recall-hash"};
+  static const std::vector<std::string> names{"lightgcn", "hash-ste", "recall-hash", "hashgnn", "bgch"};
   return names;
 }
 const char* method_name(Method m) {
@@ -34,13 +34,33 @@ const char* method_name(Method m) {
     case Method::kLightGcn: return "lightgcn";
     case Method::kHashSte: return "hash-ste";
     case Method::kRecallHash: return "recall-hash";
+    case Method::kHashGnn: return "hashgnn";
+    case Method::kBgch: return "bgch";
   }
   return "?";
 }
 Method parse_method(const std::string& name) {
-  return parse_name<Method>("--method", name, method_names(), {Method::kLightGcn, Method::kHashSte, Method::kRecallHash});
+  return parse_name<Method>("--method", name, method_names(), {Method::kLightGcn, Method::kHashSte, Method::kRecallHash, Method::kHashGnn, Method::kBgch});
 }
 bool is_hashed(Method m) { return m != Method::kLightGcn; }
+
+int fixed_code_bits(Method m) {
+  switch (m) {
+    case Method::kLightGcn:
+    case Method::kHashSte:
+    case Method::kRecallHash: return 0;
+    case Method::kHashGnn: return 32;        // its preset --dim
+    case Method::kBgch: return 3 * 256;      // (L + 1) segments of d bits, preset L 2, d 256
+  }
+  return 0;
+}
+double bytes_per_item(Method m, int bits, int dim) {
+  if (m == Method::kBgch) {
+    // The codes plus one float α per segment of d bits (its score needs them).
+    return static_cast<double>((bits + 7) / 8) + 4.0 * (bits / std::max(dim, 1));
+  }
+  return is_hashed(m) ? static_cast<double>((bits + 7) / 8) : 4.0 * dim;
+}
 
 const std::vector<std::string>& estimator_names() {
   static const std::vector<std::string> names{"ste", "ste-clip", "dropout-ste", "fourier", "signswish"};
@@ -82,6 +102,16 @@ void require(bool ok, const std::string& message) {
 }  // namespace
 
 void resolve_config(TrainConfig& c) {
+  // hashgnn and bgch presets (methods.md §6, §8), unless given.
+  if (c.method == Method::kBgch) {
+    if (!c.dim_set) c.dim = 256;
+    if (!c.layers_set) c.layers = 2;
+    if (!c.batch_set) c.batch = 4096;
+  } else if (c.method == Method::kHashGnn) {
+    if (!c.dim_set) c.dim = 32;
+    if (!c.batch_set) c.batch = 256;
+  }
+  if (c.bce_weight < 0.0f) c.bce_weight = c.method == Method::kHashGnn ? 0.1f : 1.0f;
   if (c.epochs < 0) {
     // Presets: LightGCN's paper trains 1000 epochs; the BPR hashing baseline
     // plateaus early (methods.md §6), so 200 is already generous.
@@ -90,15 +120,21 @@ void resolve_config(TrainConfig& c) {
   if (!c.estimator_set) {
     // recall-hash trains through signswish: plain STE collapses the codes
     // under this loss (methods.md §5, docs/training.md).
-    c.estimator = c.method == Method::kRecallHash ? Estimator::kSignswish : Estimator::kSte;
+    switch (c.method) {
+      case Method::kRecallHash: c.estimator = Estimator::kSignswish; break;
+      case Method::kHashGnn: c.estimator = Estimator::kDropoutSte; break;
+      case Method::kBgch: c.estimator = Estimator::kFourier; break;
+      default: c.estimator = Estimator::kSte; break;
+    }
   }
   if (c.beta < 0.0f) c.beta = 20.0f;
   // √bits/2, chosen on Gowalla's validation split (docs/training.md).
   if (c.tau_rank < 0.0f) c.tau_rank = 0.5f * std::sqrt(static_cast<float>(c.dim));
   // dropout-ste mixes codes and continuous vectors per example in the
-  // forward pass; it comes with the hashgnn method.
-  require(c.estimator != Estimator::kDropoutSte,
-          "--estimator dropout-ste: not implemented yet (implemented: ste, ste-clip, fourier, signswish)");
+  // forward pass, which only hashgnn's model does.
+  require(c.estimator != Estimator::kDropoutSte || c.method == Method::kHashGnn,
+          "--estimator dropout-ste: only with --method hashgnn (it mixes codes and hashgnn's continuous "
+          "vectors per example)");
   if (c.beta_end < 0.0f) c.beta_end = c.beta;
   if (c.bpr_weight < 0.0f) c.bpr_weight = 0.0f;
 
@@ -111,6 +147,11 @@ void resolve_config(TrainConfig& c) {
   require(c.clip > 0.0f, "--clip: must be > 0");
   require(c.beta > 0.0f && c.beta_end > 0.0f, "--beta/--beta-end: must be > 0");
   require(c.eval_every >= 1, "--eval-every: must be >= 1");
+  require(c.negatives >= 1 && c.negatives <= 1000, "--negatives: must be in [1, 1000]");
+  require(c.bce_weight >= 0.0f && std::isfinite(c.bce_weight), "--bce-weight: must be a finite number >= 0");
+  require(c.fourier_terms >= 2 && c.fourier_terms <= 64, "--fourier-terms: must be in [2, 64]");
+  require(c.fourier_omega > 0.0f && std::isfinite(c.fourier_omega), "--fourier-omega: must be > 0");
+  require(c.dispersion >= 0.0f && c.dispersion < 1.0f, "--dispersion: must be in [0, 1)");
   require(c.tau_rank > 0.0f && c.tau_cut > 0.0f, "--tau-rank/--tau-cut: must be > 0");
   require(c.recall_n >= 1, "--recall-n: must be >= 1");
   require(c.tau_cut_warmup >= 0.0f && c.tau_cut_warmup <= 1.0f, "--tau-cut-warmup: must be in [0, 1]");

@@ -8,11 +8,43 @@
 #include <sstream>
 
 #include "bitrec/error.hpp"
+#include "bitrec/method_model.hpp"
 
 namespace bitrec {
 namespace {
 
 constexpr int64_t kFloat = 4, kInt = 4, kWord = 8;
+
+// hashgnn and bgch train on the host (include/bitrec/method_model.hpp); the
+// backend holds only what evaluation uploads. A coarse bound from each
+// model's layout (docs/hashgnn.md, docs/bgch.md).
+MemoryEstimate estimate_method_model_memory(const TrainConfig& c, int64_t rows, int64_t train_pairs,
+                                            bool on_device) {
+  MemoryEstimate m;
+  int64_t bits = c.dim, out_dim = c.dim, params = 0, training = 0;
+  if (c.method == Method::kBgch) {
+    const int64_t table = rows * c.dim * kFloat;
+    bits = out_dim = int64_t{c.layers + 1} * c.dim;
+    params = 3 * (table + int64_t{c.dim} * c.dim * kFloat);    // E0, W and their moments
+    training = (2 * (c.layers + 1) + 2) * table;                // layer tables, their gradients, dispersion
+  } else {  // hashgnn: 120-d id embeddings, 68-d hidden layers, dim-bit hash layers
+    params = 3 * rows * (120 + 2 * 68 + c.dim) * kFloat;
+    training = 2 * int64_t{c.batch} * (2 + c.negatives) * 61 * (120 + 68) * kFloat;  // sampled 2-hop trees
+  }
+  const int64_t outputs = rows * (out_dim + bits) * kFloat;       // HostOutputs
+  const int64_t uploaded = rows * (out_dim + 2 * bits) * kFloat + rows * ((bits + 63) / 64) * kWord;
+  m.graph = 2 * train_pairs * (kInt + kFloat) + (rows + 1) * 8 + train_pairs * kInt;
+  m.evaluation = uploaded;
+  if (on_device) {
+    m.host_copies = 2 * params + training + outputs + m.graph;
+    m.graph = 0;  // the device never holds the graph for these methods
+  } else {
+    m.parameters = params;
+    m.training = training + outputs;
+    m.host_copies = params;  // the trainer's last good state
+  }
+  return m;
+}
 
 }  // namespace
 
@@ -20,6 +52,7 @@ MemoryEstimate estimate_training_memory(const TrainConfig& c, int32_t n_users, i
                                         int64_t train_pairs, bool on_device) {
   const int64_t rows = static_cast<int64_t>(n_users) + n_items;
   const int64_t table = rows * c.dim * kFloat;
+  if (uses_method_model(c.method)) return estimate_method_model_memory(c, rows, train_pairs, on_device);
   const bool hashed = is_hashed(c.method);
   const int64_t words = (c.dim + 63) / 64;
   MemoryEstimate m;

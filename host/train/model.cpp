@@ -2,7 +2,9 @@
 
 #include <cmath>
 
+#include "bitrec/graph.hpp"
 #include "bitrec/kernels/philox.hpp"
+#include "bitrec/method_model.hpp"
 
 namespace bitrec {
 
@@ -40,6 +42,31 @@ ModelOutputs forward_model(Backend& backend, const FloatTensor& e0, int layers, 
     backend.hash_forward(out.embeddings, out.signs, out.codes);
   }
   return out;
+}
+
+ModelOutputs upload_outputs(Backend& backend, const HostOutputs& host) {
+  const int64_t rows = host.dim > 0 ? static_cast<int64_t>(host.embeddings.size()) / host.dim : 0;
+  ModelOutputs out;
+  out.embeddings = backend.alloc_f32(rows, host.dim);
+  backend.upload(host.embeddings.data(), out.embeddings);
+  out.bits = host.bits;
+  FloatTensor staged = backend.alloc_f32(rows, host.bits);
+  backend.upload(host.signs.data(), staged);
+  out.signs = backend.alloc_f32(rows, host.bits);
+  out.codes = backend.alloc_u64(rows, (host.bits + 63) / 64);
+  backend.hash_forward(staged, out.signs, out.codes);  // sign(±1) = ±1, packed
+  return out;
+}
+
+ModelOutputs state_outputs(Backend& backend, const ModelState& state, const TrainConfig& config,
+                           const Dataset& data) {
+  if (uses_method_model(config.method)) {
+    return upload_outputs(backend, make_method_model(config, data, state.blocks)->outputs());
+  }
+  backend.set_graph(build_normalized_graph(data.train, data.n_users, data.n_items));
+  FloatTensor e0 = backend.alloc_f32(state.n_nodes(), state.dim);
+  backend.upload(state.e0.data(), e0);
+  return forward_model(backend, e0, config.layers, is_hashed(config.method));
 }
 
 }  // namespace bitrec

@@ -8,6 +8,7 @@
 
 #include "bitrec/error.hpp"
 #include "bitrec/graph.hpp"
+#include "bitrec/method_model.hpp"
 #include "code_health_watch.hpp"
 #include "pair_triples.hpp"
 #include "progress.hpp"
@@ -186,9 +187,58 @@ struct EpochRunner::Impl {
   int64_t adam_step = 0;
   int epochs_done = 0;
   int64_t epoch_batches_done = 0;  // position inside epoch `epochs_done`
+  // hashgnn, bgch: the model trains itself on the host; `buffers` stay empty
+  // and the epoch's loss sum is kept here.
+  std::unique_ptr<MethodModel> method_model;
+  float method_loss_sum = 0.0f;
 };
 
+namespace {
+
+// The state a MethodModel run starts from: position and counters of `start`
+// (or zero), its blocks left to the model.
+ModelState method_model_start(const Dataset& data, const TrainConfig& cfg, const ModelState* start) {
+  ModelState st;
+  if (start) {
+    st = *start;
+    st.blocks.clear();
+  }
+  if (start && (st.n_users != data.n_users || st.n_items != data.n_items || st.dim != cfg.dim)) {
+    throw InputError("resume: the checkpoint's model is " + std::to_string(st.n_users) + " users × " +
+                     std::to_string(st.n_items) + " items × d " + std::to_string(st.dim) +
+                     ", the data and config give " + std::to_string(data.n_users) + " × " +
+                     std::to_string(data.n_items) + " × " + std::to_string(cfg.dim));
+  }
+  st.n_users = data.n_users;
+  st.n_items = data.n_items;
+  st.dim = cfg.dim;
+  return st;
+}
+
+void check_epoch_position(const ModelState& st, int64_t batches) {
+  if (st.epoch_batches_done < 0 || st.epoch_batches_done >= std::max<int64_t>(batches, 1)) {
+    throw InputError("resume: the checkpoint stopped after batch " + std::to_string(st.epoch_batches_done) +
+                     " of an epoch of " + std::to_string(batches) + " batches (config or data changed?)");
+  }
+}
+
+}  // namespace
+
 EpochRunner::EpochRunner(Backend& be, const Dataset& data, const TrainConfig& cfg, const ModelState* start) {
+  if (uses_method_model(cfg.method)) {
+    ModelState initial = method_model_start(data, cfg, start);
+    std::unique_ptr<MethodModel> model =
+        make_method_model(cfg, data, start ? start->blocks : std::vector<ParamBlock>());
+    const int64_t batches = model->batches_per_epoch();
+    check_epoch_position(initial, batches);
+    const int64_t adam_step = initial.adam_step;
+    const int epochs_done = initial.epochs_done;
+    const int64_t epoch_batches_done = initial.epoch_batches_done;
+    const float loss_sum = initial.epoch_loss_sum;
+    impl_.reset(new Impl{be, data, cfg, std::move(initial), TrainingBuffers{}, data.train.nnz(), batches, {},
+                         adam_step, epochs_done, epoch_batches_done, std::move(model), loss_sum});
+    return;
+  }
   be.set_graph(build_normalized_graph(data.train, data.n_users, data.n_items));
   be.set_train(data.train);
   ModelState initial = start ? *start : init_model(data.n_users, data.n_items, cfg.dim, cfg.init_std, cfg.seed);
@@ -212,16 +262,13 @@ EpochRunner::EpochRunner(Backend& be, const Dataset& data, const TrainConfig& cf
     epoch_users = users_with_train_items(data.train);
     batches = (static_cast<int64_t>(epoch_users.size()) + cfg.user_batch - 1) / cfg.user_batch;
   }
-  if (initial.epoch_batches_done < 0 || initial.epoch_batches_done >= std::max<int64_t>(batches, 1)) {
-    throw InputError("resume: the checkpoint stopped after batch " + std::to_string(initial.epoch_batches_done) +
-                     " of an epoch of " + std::to_string(batches) + " batches (config or data changed?)");
-  }
+  check_epoch_position(initial, batches);
   const int64_t adam_step = initial.adam_step;
   const int epochs_done = initial.epochs_done;
   const int64_t epoch_batches_done = initial.epoch_batches_done;
   const float loss_sum = initial.epoch_loss_sum;
   impl_.reset(new Impl{be, data, cfg, std::move(initial), std::move(buffers), samples, batches,
-                       std::move(epoch_users), adam_step, epochs_done, epoch_batches_done});
+                       std::move(epoch_users), adam_step, epochs_done, epoch_batches_done, nullptr, 0.0f});
   be.upload(&loss_sum, impl_->buffers.loss_acc);
 }
 
@@ -265,6 +312,19 @@ std::string locate_non_finite(Backend& be, const TrainingBuffers& b) {
   return "the loss itself (every tensor finite)";
 }
 
+// The same for a MethodModel's parameters and moments.
+std::string blocks_non_finite(const std::vector<ParamBlock>& blocks) {
+  for (const ParamBlock& b : blocks) {
+    const std::pair<const std::vector<float>*, std::string> parts[] = {
+        {&b.value, b.name}, {&b.adam_m, "Adam m of " + b.name}, {&b.adam_v, "Adam v of " + b.name}};
+    for (const auto& [values, name] : parts) {
+      const std::string where = first_non_finite(*values, std::max<int64_t>(b.cols, 1), name.c_str());
+      if (!where.empty()) return where;
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 EpochOutcome EpochRunner::continue_epoch(const std::function<bool()>& should_stop) {
@@ -274,6 +334,8 @@ EpochOutcome EpochRunner::continue_epoch(const std::function<bool()>& should_sto
   estimator.kind = s.cfg.estimator;
   estimator.clip = s.cfg.clip;
   estimator.beta = beta_at_epoch(s.cfg, epoch);
+  estimator.fourier_terms = s.cfg.fourier_terms;
+  estimator.fourier_omega = s.cfg.fourier_omega;
   Progress progress("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(s.cfg.epochs) + " batch");
   const bool user_based = s.cfg.method == Method::kRecallHash;
   const std::vector<int32_t> order =
@@ -286,7 +348,7 @@ EpochOutcome EpochRunner::continue_epoch(const std::function<bool()>& should_sto
   // kDeviceLossCheckBatches batches, at progress lines and at the epoch end
   // (one stream synchronisation each).
   constexpr int64_t kDeviceLossCheckBatches = 32;
-  const int64_t check_every = s.be.synchronous() ? 1 : kDeviceLossCheckBatches;
+  const int64_t check_every = s.method_model || s.be.synchronous() ? 1 : kDeviceLossCheckBatches;
   int64_t checked_through = s.epoch_batches_done;  // batches known finite
   for (int64_t batch = s.epoch_batches_done; batch < s.batches; ++batch) {
     if (should_stop && should_stop()) {
@@ -294,7 +356,9 @@ EpochOutcome EpochRunner::continue_epoch(const std::function<bool()>& should_sto
       outcome.batches_done = batch;
       return outcome;
     }
-    if (user_based) {
+    if (s.method_model) {
+      s.method_loss_sum += static_cast<float>(s.method_model->train_batch(epoch, batch, ++s.adam_step));
+    } else if (user_based) {
       const int64_t first = batch * s.cfg.user_batch;
       const int64_t count = std::min<int64_t>(s.cfg.user_batch, static_cast<int64_t>(order.size()) - first);
       train_user_batch(s.be, s.buffers, s.cfg, s.data, estimator, static_cast<uint32_t>(epoch),
@@ -311,7 +375,11 @@ EpochOutcome EpochRunner::continue_epoch(const std::function<bool()>& should_sto
     if ((batch + 1) % check_every != 0 && batch + 1 != s.batches && !print_due) continue;
     // A non-finite loss stops training at once, naming the tensor it came
     // from (the state is not saved past here).
-    s.be.download(s.buffers.loss_acc, &running);
+    if (s.method_model) {
+      running = s.method_loss_sum;
+    } else {
+      s.be.download(s.buffers.loss_acc, &running);
+    }
     if (!std::isfinite(running)) {
       progress.finish();
       outcome.batches_done = batch + 1;
@@ -321,7 +389,8 @@ EpochOutcome EpochRunner::continue_epoch(const std::function<bool()>& should_sto
                                           std::to_string(batch + 1);
       outcome.non_finite = "non-finite loss at epoch " + std::to_string(epoch + 1) + ", " + where + " of " +
                            std::to_string(s.batches) +
-                           "; first non-finite tensor: " + locate_non_finite(s.be, s.buffers);
+                           "; first non-finite tensor: " +
+                           (s.method_model ? blocks_non_finite(s.method_model->params()) : locate_non_finite(s.be, s.buffers));
       return outcome;
     }
     checked_through = batch + 1;
@@ -337,7 +406,11 @@ EpochOutcome EpochRunner::continue_epoch(const std::function<bool()>& should_sto
   outcome.mean_loss = s.batches > 0 ? running / s.batches : 0.0;
   s.epochs_done = epoch + 1;
   s.epoch_batches_done = 0;
-  s.be.fill_zero(s.buffers.loss_acc);
+  if (s.method_model) {
+    s.method_loss_sum = 0.0f;
+  } else {
+    s.be.fill_zero(s.buffers.loss_acc);
+  }
   return outcome;
 }
 
@@ -352,12 +425,21 @@ double EpochRunner::run_epoch(int epoch) {
 }
 
 ModelOutputs EpochRunner::outputs() const {
+  if (impl_->method_model) return upload_outputs(impl_->be, impl_->method_model->outputs());
   return forward_model(impl_->be, impl_->buffers.e0, impl_->cfg.layers, is_hashed(impl_->cfg.method));
 }
 
 ModelState EpochRunner::state() const {
   const Impl& s = *impl_;
   ModelState st = s.initial;
+  if (s.method_model) {
+    st.blocks = s.method_model->params();
+    st.adam_step = s.adam_step;
+    st.epochs_done = s.epochs_done;
+    st.epoch_batches_done = s.epoch_batches_done;
+    st.epoch_loss_sum = s.method_loss_sum;
+    return st;
+  }
   s.be.download(s.buffers.e0, st.e0.data());
   s.be.download(s.buffers.adam_m, st.adam_m.data());
   s.be.download(s.buffers.adam_v, st.adam_v.data());
@@ -378,7 +460,7 @@ std::string state_non_finite(const ModelState& st) {
     const std::string where = first_non_finite(*values, st.dim, name);
     if (!where.empty()) return where;
   }
-  return "";
+  return blocks_non_finite(st.blocks);
 }
 
 // best = the first evaluation with the highest recall@<first K> in the

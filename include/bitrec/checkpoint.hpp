@@ -13,9 +13,10 @@
 
 namespace bitrec {
 
-// Version 2 added the in-epoch position and the evaluation history; version
-// 1 files still load (position 0, no history).
-constexpr uint32_t kCheckpointVersion = 2;
+// Version 2 added the in-epoch position and the evaluation history, version
+// 3 the parameter blocks of MethodModel methods (hashgnn, bgch); older files
+// still load (position 0, no history, no blocks).
+constexpr uint32_t kCheckpointVersion = 3;
 
 struct Checkpoint {
   TrainConfig config;

@@ -9,7 +9,7 @@
 
 namespace bitrec {
 
-enum class Method { kLightGcn, kHashSte, kRecallHash };
+enum class Method { kLightGcn, kHashSte, kRecallHash, kHashGnn, kBgch };
 enum class BetaSchedule { kConst, kLinear, kExp };
 
 struct TrainConfig {
@@ -53,6 +53,18 @@ struct TrainConfig {
   // of the batch's users, L2 λ·weight on their rows); <0: the preset.
   float bpr_weight = -1.0f;
 
+  // hashgnn and bgch (issue 9; methods.md §6, §8). Their presets change
+  // --dim, --layers and --batch unless given (the *_set flags say so):
+  // bgch d 256 (768 bits), L 2, batch 4096; hashgnn 32-bit codes, batch 256.
+  bool dim_set = false;
+  bool layers_set = false;
+  bool batch_set = false;
+  int negatives = 10;        // hashgnn: negatives per positive (BCE and BPR)
+  float bce_weight = -1.0f;  // <0: preset (hashgnn 0.1, bgch 1)
+  int fourier_terms = 8;     // fourier estimator: N (odd terms 1, 3, …, N−1)
+  float fourier_omega = 1.0f;
+  float dispersion = 0.1f;   // bgch latent feature dispersion strength (0: off)
+
   std::vector<int> topk{20, 50, 100};
   int kmax = -1;  // -1: max(topk)
   int eval_every = 10;
@@ -73,6 +85,16 @@ const char* beta_schedule_name(BetaSchedule s);
 BetaSchedule parse_beta_schedule(const std::string& name);
 
 bool is_hashed(Method m);
+
+// Code length of a method whose codes do not follow --dim (e.g. a method that
+// always emits 32-bit codes), in bits; 0 when the code length is --dim (and
+// for lightgcn, which has no codes). `bitrec compare` trains such a method
+// once instead of once per --bits value. A new Method must add its case.
+int fixed_code_bits(Method m);
+// Storage of one item's representation, in bytes: ceil(bits / 8) for a code
+// of `bits` bits (FAISS binary layout), 4·dim for real-valued embeddings
+// (lightgcn). `bitrec compare` puts it in its table and plot.
+double bytes_per_item(Method m, int bits, int dim);
 
 // Fills preset values (epochs, estimator) and derived ones (kmax, beta_end),
 // and checks ranges; throws InputError naming the option.

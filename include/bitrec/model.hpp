@@ -1,13 +1,27 @@
-// The learned state of a run: the layer-0 embedding table and Adam's moments.
+// The learned state of a run: the layer-0 embedding table and Adam's moments
+// (or a MethodModel's parameter blocks).
 // Everything else (propagated embeddings, codes) is derived from it.
 #pragma once
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "bitrec/backend.hpp"
 #include "bitrec/config.hpp"
 
 namespace bitrec {
+
+// One named parameter tensor [rows, cols] with its Adam moments. A method's
+// parameters are a fixed, ordered list of blocks; checkpoints store them by
+// name (ModelState::blocks).
+struct ParamBlock {
+  std::string name;
+  int64_t rows = 0;
+  int64_t cols = 0;
+  std::vector<float> value, adam_m, adam_v;
+
+  int64_t size() const { return rows * cols; }
+};
 
 struct ModelState {
   int32_t n_users = 0;
@@ -21,6 +35,9 @@ struct ModelState {
   float epoch_loss_sum = 0.0f;
   std::vector<float> e0;    // [n_users + n_items, dim]
   std::vector<float> adam_m, adam_v;
+  // Methods built on MethodModel (hashgnn, bgch: include/bitrec/method_model.hpp)
+  // keep every parameter here instead, and e0/adam_m/adam_v stay empty.
+  std::vector<ParamBlock> blocks;
 
   int64_t n_nodes() const { return static_cast<int64_t>(n_users) + n_items; }
 };
@@ -39,5 +56,16 @@ struct ModelOutputs {
 };
 
 ModelOutputs forward_model(Backend& backend, const FloatTensor& e0, int layers, bool hashed);
+
+struct HostOutputs;
+struct Dataset;
+// Uploads a MethodModel's outputs: embeddings as given, codes packed from the signs.
+ModelOutputs upload_outputs(Backend& backend, const HostOutputs& host);
+
+// The outputs of a saved state (eval, query, export): for table methods the
+// graph of data.train goes to the backend and E0 is propagated; MethodModel
+// methods compute theirs from the state's blocks.
+ModelOutputs state_outputs(Backend& backend, const ModelState& state, const TrainConfig& config,
+                           const Dataset& data);
 
 }  // namespace bitrec

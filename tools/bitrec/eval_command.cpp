@@ -70,10 +70,7 @@ void run_eval(EvalArgs& args) {
   backend_options.device = args.device;
   backend_options.threads = args.threads;
   const std::unique_ptr<Backend> backend = make_backend(backend_options);
-  backend->set_graph(build_normalized_graph(data.train, data.n_users, data.n_items));
-  FloatTensor e0 = backend->alloc_f32(ck.state.n_nodes(), ck.state.dim);
-  backend->upload(ck.state.e0.data(), e0);
-  const ModelOutputs outputs = forward_model(*backend, e0, cfg.layers, is_hashed(cfg.method));
+  const ModelOutputs outputs = state_outputs(*backend, ck.state, cfg, data);
 
   EvalOptions options;
   options.topk = cfg.topk;

@@ -1,0 +1,22 @@
+// Dense products of BGCH's hash layer x = e W over the batch's rows
+// (docs/bgch.md "Cost"): row-major float matrices, OpenMP, register-blocked.
+// Every output element is summed by one thread in a fixed order, so the
+// results do not depend on the thread count.
+#pragma once
+#include <cstdint>
+
+namespace bitrec::bgch {
+
+// c[rows, n] = a[rows, k] · b[k, n]. b is read for every tile of rows: keep
+// it small (BGCH: the d × d hash weight, 256 KB at d 256).
+void gemm_rows(const float* a, const float* b, float* c, int64_t rows, int k, int n, int threads);
+
+// c[k, n] += a[rows, k]ᵀ · b[rows, n], the sum over rows in ascending row
+// order for every element (the weight gradient Σ_r e_rᵀ dx_r).
+void gemm_at_b_accumulate(const float* a, const float* b, float* c, int64_t rows, int k, int n,
+                          int threads);
+
+// at[cols, rows] = a[rows, cols]ᵀ.
+void transpose(const float* a, float* at, int rows, int cols);
+
+}  // namespace bitrec::bgch

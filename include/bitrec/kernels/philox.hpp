@@ -50,6 +50,7 @@ enum class RngStream : uint32_t {
   kDropout = 5,     // dropout-ste draws
   kNeighbours = 6,  // sampled-neighbour encoders
   kPairNegatives = 7,  // one negative per train pair: counter (pair, epoch, attempt)
+  kExampleNegatives = 8,  // hashgnn negatives 1.. of an example: counter (sample, epoch, group of 4)
 };
 
 // Draw for (stream, a, b, c): counter = (a, b, c, stream), key = seed.

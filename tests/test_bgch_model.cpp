@@ -41,9 +41,11 @@ TrainConfig bgch_config(int dim, int batch, int threads) {
 
 double loss_at(BgchModel& model) { return model.compute_gradients(0, 0); }
 
-TEST(BgchModel, BatchGradientMatchesFiniteDifferences) {
+void check_batch_gradient(int layers) {
+  SCOPED_TRACE("layers " + std::to_string(layers));
   const Dataset data = tiny_dataset();
   TrainConfig cfg = bgch_config(16, 12, 2);
+  cfg.layers = layers;
   cfg.init_std = 1.0f;  // |x| across the Fourier estimator's clamped and oscillating parts
   cfg.decay = 0.05f;    // large enough that the L2 terms show in the gradient
   cfg.dispersion = 0.3f;
@@ -77,6 +79,12 @@ TEST(BgchModel, BatchGradientMatchesFiniteDifferences) {
   }
   for (size_t k : {0, 17, 100, 255}) largest = std::max(largest, check(1, k, 1e-2f, grad_w[k]));
   EXPECT_GT(largest, 1e-3);  // the checked entries are not all trivially zero
+}
+
+// L 2 (the preset), and L 1 / L 0 (the last layer is the first / the
+// dispersed table itself: other code paths of the propagation's backward).
+TEST(BgchModel, BatchGradientMatchesFiniteDifferences) {
+  for (int layers : {2, 1, 0}) check_batch_gradient(layers);
 }
 
 TEST(BgchModel, SameBitsWhateverTheThreads) {

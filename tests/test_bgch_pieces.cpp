@@ -17,6 +17,9 @@
 #include "methods/bgch/bgch_dense.hpp"
 #include "methods/bgch/bgch_dispersion.hpp"
 #include "methods/bgch/bgch_losses.hpp"
+#include "methods/bgch/bgch_sparse.hpp"
+#include "cpu/cpu_propagate.hpp"
+#include "cpu_test_util.hpp"
 
 namespace bitrec::bgch {
 namespace {
@@ -78,6 +81,34 @@ TEST(BgchDense, ProductsMatchADoubleReference) {
   std::vector<float> m{1, 2, 3, 4, 5, 6}, mt(6);
   transpose(m.data(), mt.data(), 2, 3);
   EXPECT_EQ(mt, (std::vector<float>{1, 4, 2, 5, 3, 6}));
+}
+
+// The batch-row products equal cpu_spmm restricted to / fed by those rows,
+// bitwise (same sums in the same order), for d over several windows.
+TEST(BgchSparse, BatchRowProductsEqualTheFullSpmm) {
+  const NormalizedGraph g = build_normalized_graph(test::random_train(40, 30, 0.2, 3), 40, 30);
+  for (int d : {256, 77}) {
+    const auto x = random_values(static_cast<size_t>(g.n_nodes) * d, 1.0f, 14);
+    std::vector<float> full(x.size());
+    cpu_spmm(g, x.data(), full.data(), d, 2);
+    const std::vector<int32_t> nodes{0, 5, 39, 40, 52, 69};
+    std::vector<float> rows(nodes.size() * d);
+    spmm_rows(g, x.data(), nodes.data(), static_cast<int64_t>(nodes.size()), rows.data(), d, 2);
+    for (size_t r = 0; r < nodes.size(); ++r) {
+      for (int k = 0; k < d; ++k) ASSERT_EQ(rows[r * d + k], full[nodes[r] * d + k]) << d;
+    }
+    // Â applied to a table that is zero but for `nodes`.
+    std::vector<float> sparse(x.size(), 0.0f), sparse_rows(nodes.size() * d);
+    std::vector<int32_t> slot(static_cast<size_t>(g.n_nodes), -1);
+    for (size_t r = 0; r < nodes.size(); ++r) {
+      slot[nodes[r]] = static_cast<int32_t>(r);
+      for (int k = 0; k < d; ++k) sparse[nodes[r] * d + k] = sparse_rows[r * d + k] = x[nodes[r] * d + k];
+    }
+    std::vector<float> want(x.size()), got(x.size(), 7.0f);
+    cpu_spmm(g, sparse.data(), want.data(), d, 2);
+    spmm_from_rows(g, sparse_rows.data(), slot.data(), got.data(), d, 2);
+    EXPECT_EQ(got, want) << d;
+  }
 }
 
 TEST(BgchDispersion, DirectionIsTheAveragedPowerIteration) {

@@ -22,6 +22,7 @@ TrainConfig config_for(Method method) {
   c.epochs = 4;
   c.dim = 32;
   c.batch = 512;
+  c.dim_set = c.batch_set = true;  // hashgnn/bgch presets would change them
   c.user_batch = 64;
   c.eval_every = 2;
   c.topk = {20};
@@ -62,6 +63,13 @@ void expect_same_run(const TrainSummary& a, const TrainSummary& b) {
   EXPECT_EQ(a.state.adam_m, b.state.adam_m);
   EXPECT_EQ(a.state.adam_v, b.state.adam_v);
   EXPECT_EQ(a.state.adam_step, b.state.adam_step);
+  ASSERT_EQ(a.state.blocks.size(), b.state.blocks.size());
+  for (size_t k = 0; k < a.state.blocks.size(); ++k) {
+    EXPECT_EQ(a.state.blocks[k].name, b.state.blocks[k].name);
+    EXPECT_EQ(a.state.blocks[k].value, b.state.blocks[k].value) << a.state.blocks[k].name;
+    EXPECT_EQ(a.state.blocks[k].adam_m, b.state.blocks[k].adam_m) << a.state.blocks[k].name;
+    EXPECT_EQ(a.state.blocks[k].adam_v, b.state.blocks[k].adam_v) << a.state.blocks[k].name;
+  }
   ASSERT_EQ(a.evals.size(), b.evals.size());
   for (size_t k = 0; k < a.evals.size(); ++k) {
     EXPECT_EQ(a.evals[k].epoch, b.evals[k].epoch);
@@ -90,10 +98,15 @@ TEST_P(ResumeTest, StoppedAnywhereAndResumedEqualsUninterrupted) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Methods, ResumeTest,
-                         ::testing::Values(Method::kHashSte, Method::kRecallHash, Method::kLightGcn),
-                         [](const auto& info) { return std::string(info.param == Method::kHashSte     ? "HashSte"
-                                                                   : info.param == Method::kRecallHash ? "RecallHash"
-                                                                                                       : "LightGcn"); });
+                         ::testing::Values(Method::kHashSte, Method::kRecallHash, Method::kLightGcn,
+                                           Method::kHashGnn, Method::kBgch),
+                         [](const auto& info) {
+                           std::string name;
+                           for (const char ch : std::string(method_name(info.param))) {
+                             if (ch != '-') name += ch;
+                           }
+                           return name;
+                         });
 
 TEST(Resume, InterruptedStateRecordsThePositionInTheEpoch) {
   const Dataset data = load_dataset("synthetic:users=300,items=200,clusters=4,per_user=12");

@@ -12,5 +12,6 @@ void add_info_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_export_command(CLI::App& app);
 void add_query_command(CLI::App& app);
+void add_compare_command(CLI::App& app);
 
 }  // namespace bitrec::cli

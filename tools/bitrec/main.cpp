@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   bitrec::cli::add_bench_command(app);
   bitrec::cli::add_export_command(app);
   bitrec::cli::add_query_command(app);
+  bitrec::cli::add_compare_command(app);
   try {
     // CLI11 parses arguments from the back of the vector.
     std::vector<std::string> args(argv + 1, argv + argc);

@@ -1,25 +1,18 @@
-// bitrec train: load data, train a method, evaluate, write the run folder.
-#include <sys/resource.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <csignal>
+// bitrec train: load data, train a method, evaluate, write the run folder
+// (train_run_folder, shared with `bitrec compare`).
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 
 #include "bitrec/checkpoint.hpp"
 #include "bitrec/config.hpp"
 #include "bitrec/config_io.hpp"
 #include "bitrec/error.hpp"
-#include "bitrec/memory_estimate.hpp"
-#include "bitrec/run_directory.hpp"
 #include "bitrec/trainer.hpp"
 #include "commands.hpp"
 #include "data_options.hpp"
-#include "io/report.hpp"
 #include "metrics_table.hpp"
+#include "run_training.hpp"
 
 namespace bitrec::cli {
 namespace {
@@ -35,59 +28,6 @@ struct TrainArgs {
   std::string resume;  // --resume DIR
   std::string max_memory;  // --max-memory SIZE; empty: what the backend has free
 };
-
-// Refuses a run whose estimated memory exceeds --max-memory (default: what
-// the backend reports free) before anything is allocated or written.
-MemoryEstimate check_memory(const TrainConfig& cfg, const Dataset& data, const Backend& backend,
-                            const std::string& max_memory) {
-  const bool on_device = backend.name() == "cuda";
-  const MemoryEstimate est =
-      estimate_training_memory(cfg, data.n_users, data.n_items, data.train.nnz(), on_device);
-  const int64_t backend_need = est.device_total() + (on_device ? 0 : est.host_copies);
-  const int64_t limit = max_memory.empty() ? backend.available_memory() : parse_memory_size(max_memory);
-  const std::string where = on_device ? "device" : "host";
-  std::fprintf(stderr,
-               "memory estimate: %s on the %s (parameters and Adam %s, training %s, graph %s, evaluation %s)%s; "
-               "limit %s (%s)\n",
-               format_bytes(backend_need).c_str(), where.c_str(), format_bytes(est.parameters).c_str(),
-               format_bytes(est.training).c_str(), format_bytes(est.graph).c_str(),
-               format_bytes(est.evaluation).c_str(),
-               on_device ? (", + " + format_bytes(est.host_copies) + " on the host").c_str() : "",
-               limit > 0 ? format_bytes(limit).c_str() : "unknown",
-               max_memory.empty() ? ("free " + where + " memory").c_str() : "--max-memory");
-  if (limit > 0 && backend_need > limit) {
-    throw InputError("--max-memory: this run needs about " + format_bytes(backend_need) + " of " + where +
-                     " memory and " + format_bytes(limit) + " is " +
-                     (max_memory.empty() ? "free" : "allowed") +
-                     "; lower --dim or --user-batch, use a smaller dataset or another device");
-  }
-  if (on_device) {
-    const int64_t host_free = available_host_memory();
-    if (host_free > 0 && est.host_copies > host_free) {
-      throw InputError("--max-memory: this run keeps about " + format_bytes(est.host_copies) +
-                       " of host copies and " + format_bytes(host_free) + " of host memory is free");
-    }
-  }
-  return est;
-}
-
-// Peak resident memory of this process so far.
-int64_t peak_host_bytes() {
-  struct rusage usage {};
-  if (getrusage(RUSAGE_SELF, &usage) != 0) return -1;
-  return static_cast<int64_t>(usage.ru_maxrss) * 1024;  // Linux: KiB
-}
-
-// Ctrl-C: the first one asks the trainer to stop at the next batch boundary
-// and write a checkpoint; a second one kills as usual.
-std::atomic<bool> g_interrupt{false};
-extern "C" void on_interrupt(int) {
-  g_interrupt.store(true);
-  static const char kMessage[] =
-      "\ninterrupt: stopping at the next batch boundary and writing a checkpoint (Ctrl-C again to kill)\n";
-  (void)!write(2, kMessage, sizeof kMessage - 1);
-  std::signal(SIGINT, SIG_DFL);
-}
 
 // Options a resumed run may change: the rest is the run's own config.
 bool resume_may_set(const std::string& name) {
@@ -142,9 +82,8 @@ void run_train(TrainArgs& args, const CLI::App& cmd) {
   // From here on Ctrl-C is ours: before training starts it just ends the
   // command (nothing written yet); during training it stops at a batch
   // boundary with a checkpoint.
-  g_interrupt.store(false);
-  const auto previous_handler = std::signal(SIGINT, on_interrupt);
-  TrainOptions options;
+  catch_interrupt();
+  RunFolderOptions options;
   Checkpoint resumed;
   TrainConfig cfg;
   if (!args.resume.empty()) {
@@ -166,6 +105,10 @@ void run_train(TrainArgs& args, const CLI::App& cmd) {
     }
     cfg.beta_schedule = parse_beta_schedule(args.beta_schedule);
     cfg.topk = parse_topk(args.topk);
+    // hashgnn and bgch presets change these unless given.
+    cfg.dim_set = cmd.get_option("--dim")->count() > 0;
+    cfg.layers_set = cmd.get_option("--layers")->count() > 0;
+    cfg.batch_set = cmd.get_option("--batch")->count() > 0;
   }
   resolve_config(cfg);
 
@@ -175,44 +118,9 @@ void run_train(TrainArgs& args, const CLI::App& cmd) {
   print_dataset_summary(data);
   if (cfg.out.empty()) cfg.out = "runs/" + dataset_label(data) + "-" + method_name(cfg.method);
 
-  BackendOptions backend_options;
-  backend_options.device = cfg.device;
-  backend_options.threads = cfg.threads;
-  const std::unique_ptr<Backend> backend = make_backend(backend_options);
-  const MemoryEstimate memory = check_memory(cfg, data, *backend, args.max_memory);
-
-  RunDirectory run(cfg.out, cfg.overwrite);
-  save_id_maps(data, run.file(""));
-  std::ofstream jsonl(run.file("metrics.jsonl"));
-  for (const EvalPoint& point : options.history) jsonl << eval_point_json(point).dump(-1) << '\n';
-  if (options.resume) {
-    std::fprintf(stderr, "resume %s from epoch %d, batch %lld, to epoch %d; writing back into %s\n",
-                 method_name(cfg.method), options.resume->epochs_done,
-                 static_cast<long long>(options.resume->epoch_batches_done), cfg.epochs, cfg.out.c_str());
-  } else {
-    std::fprintf(stderr, "train %s on %s: %d epochs, d=%d, L=%d, batch %d, lr %g; writing %s\n",
-                 method_name(cfg.method), backend->device_name().c_str(), cfg.epochs, cfg.dim, cfg.layers,
-                 cfg.batch, cfg.lr, cfg.out.c_str());
-  }
-
-  if (g_interrupt.load()) throw ExitRequest{130};
-  options.should_stop = [] { return g_interrupt.load(); };
-  const TrainSummary summary = train_model(*backend, data, cfg, [&](const EvalPoint& point) {
-    jsonl << eval_point_json(point).dump(-1) << '\n';
-    jsonl.flush();
-  }, options);
-  std::signal(SIGINT, previous_handler);
-  jsonl.close();
-  if (!jsonl) throw InputError(run.file("metrics.jsonl") + ": write failed");
-
-  save_checkpoint(run.file("checkpoint.bin"), Checkpoint{cfg, summary.state, summary.evals});
-  Json report = build_report(data, cfg, *backend, summary);
-  report["memory"]["estimate_bytes"] =
-      Json(memory.device_total() + (backend->name() == "cuda" ? 0 : memory.host_copies));
-  report["memory"]["host_peak_bytes"] = Json(peak_host_bytes());
-  write_file_atomic(run.file("report.json"), report.dump(2) + "\n");
-  run.commit();
-
+  options.max_memory = args.max_memory;
+  const TrainedRun run = train_run_folder(data, cfg, options);
+  const TrainSummary& summary = run.summary;
   if (summary.stop == TrainStop::kInterrupted) {
     std::printf("%s; checkpoint written to %s\ncontinue with: bitrec train --resume %s\n",
                 summary.stop_message.c_str(), cfg.out.c_str(), cfg.out.c_str());
@@ -223,7 +131,7 @@ void run_train(TrainArgs& args, const CLI::App& cmd) {
                      " holds the last good checkpoint (epoch " + std::to_string(summary.state.epochs_done) +
                      "); lower --lr or check the data and train again");
   }
-  print_final_tables(summary, cfg, data, *backend);
+  print_final_tables(summary, cfg, data, *run.backend);
   std::printf("\nrun written to %s\n", cfg.out.c_str());
 }
 
@@ -242,16 +150,20 @@ void add_train_command(CLI::App& app) {
   for (const auto& m : method_names()) methods += (methods.empty() ? "" : ", ") + m;
   for (const auto& e : estimator_names()) estimators += (estimators.empty() ? "" : ", ") + e;
   cmd->add_option("--method", args->method, "Method: " + methods)->capture_default_str();
-  cmd->add_option("--epochs", c.epochs, "Epochs (default: the method preset; lightgcn 1000, hash-ste 200, recall-hash 100)");
+  cmd->add_option("--epochs", c.epochs,
+                  "Epochs (default: the method preset; lightgcn 1000, hash-ste 200, recall-hash 100, hashgnn 200, "
+                  "bgch 200)");
   cmd->add_option("--seed", c.seed, "RNG seed (same seed => same run)")->capture_default_str();
-  cmd->add_option("--dim", c.dim, "Embedding size d (= code bits for sign codes)")->capture_default_str();
-  cmd->add_option("--layers", c.layers, "Propagation layers L")->capture_default_str();
+  cmd->add_option("--dim", c.dim,
+                  "Embedding size d (= code bits for sign codes; presets: bgch 256 (768 bits), hashgnn 32 bits)")
+      ->capture_default_str();
+  cmd->add_option("--layers", c.layers, "Propagation layers L (bgch preset 2)")->capture_default_str();
   cmd->add_option("--lr", c.lr, "Adam step size")->capture_default_str();
-  cmd->add_option("--batch", c.batch, "Triples per batch")->capture_default_str();
+  cmd->add_option("--batch", c.batch, "Triples per batch (presets: bgch 4096, hashgnn 256)")->capture_default_str();
   cmd->add_option("--decay", c.decay, "L2 weight lambda")->capture_default_str();
   cmd->add_option("--init-std", c.init_std, "Std of the N(0, std^2) initialisation")->capture_default_str();
   cmd->add_option("--estimator", args->estimator, "Gradient estimator of sign: " + estimators +
-                      " (default: method preset; fourier uses N=8, w=1; dropout-ste arrives with hashgnn)");
+                      " (default: method preset; dropout-ste only with hashgnn)");
   cmd->add_option("--clip", c.clip, "ste-clip: pass gradients where |x| <= clip")->capture_default_str();
   cmd->add_option("--beta", c.beta, "signswish slope (start of its schedule; default 20)");
   cmd->add_option("--beta-end", c.beta_end, "signswish slope at the last epoch (default: --beta)");
@@ -265,6 +177,13 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--user-batch", c.user_batch, "recall-hash: users per batch")->capture_default_str();
   cmd->add_option("--bpr-weight", c.bpr_weight,
                   "recall-hash: weight of a BPR term on the codes, one triple per train pair of the batch (default 0)");
+  cmd->add_option("--negatives", c.negatives, "hashgnn: negatives per positive")->capture_default_str();
+  cmd->add_option("--bce-weight", c.bce_weight, "hashgnn, bgch: weight of the BCE term (default: hashgnn 0.1, bgch 1)");
+  cmd->add_option("--fourier-terms", c.fourier_terms, "fourier estimator: N (odd terms 1, 3, ..., N-1)")
+      ->capture_default_str();
+  cmd->add_option("--fourier-omega", c.fourier_omega, "fourier estimator: frequency w")->capture_default_str();
+  cmd->add_option("--dispersion", c.dispersion, "bgch: latent feature dispersion strength (0: off)")
+      ->capture_default_str();
   cmd->add_option("--topk", args->topk, "K list for metrics")->capture_default_str();
   cmd->add_option("--kmax", c.kmax, "List length for ndcg_hit (default: max --topk)");
   cmd->add_option("--eval-every", c.eval_every, "Evaluate every N epochs (the last epoch always)")->capture_default_str();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 
 namespace bitrec::bgch {
 
@@ -16,7 +17,14 @@ inline double cos_reduced(double t) {
   constexpr double kTwoOverPi = 0.63661977236758134308;
   constexpr double kPio2Hi = 1.57079632673412561417;   // first 33 bits of π/2
   constexpr double kPio2Lo = 6.07710050650619224932e-11;
-  const double q = std::floor(t * kTwoOverPi + 0.5);
+  // Round to nearest by adding 1.5·2⁵² (std::floor does not vectorise
+  // without -fno-trapping-math); the low mantissa bits are then q mod 4.
+  constexpr double kRound = 6755399441055744.0;
+  const double shifted = t * kTwoOverPi + kRound;
+  const double q = shifted - kRound;
+  int64_t bits;
+  std::memcpy(&bits, &shifted, sizeof bits);
+  const int64_t m = bits & 3;
   const double r = (t - q * kPio2Hi) - q * kPio2Lo;
   const double r2 = r * r;
   const double c = 1.0 + r2 * (-1.0 / 2 + r2 * (1.0 / 24 + r2 * (-1.0 / 720 + r2 * (1.0 / 40320 +
@@ -26,10 +34,8 @@ inline double cos_reduced(double t) {
                    r2 * (-1.0 / 39916800 + r2 * (1.0 / 6227020800.0 + r2 * (-1.0 / 1307674368000.0 +
                    r2 * (1.0 / 355687428096000.0)))))))));
   // cos(r + qπ/2): q mod 4 = 0: c, 1: −s, 2: −c, 3: s.
-  // q mod 4 from q − 4·floor(q/4), in double (no integer conversion).
-  const double m = q - 4.0 * std::floor(q * 0.25);
-  const double v = (m == 1.0 || m == 3.0) ? s : c;
-  return (m == 1.0 || m == 2.0) ? -v : v;
+  const double v = (m & 1) != 0 ? s : c;
+  return ((m + 1) & 2) != 0 ? -v : v;
 }
 
 // out[k] = g[k] · fourier_grad_fast(x[k]) for k < n ≤ kLanes, written as

@@ -16,6 +16,7 @@
 #include "methods/bgch/bgch_dense.hpp"
 #include "methods/bgch/bgch_dispersion.hpp"
 #include "methods/bgch/bgch_losses.hpp"
+#include "methods/bgch/bgch_sparse.hpp"
 #include "methods/method_factories.hpp"
 #include "methods/param_blocks.hpp"
 
@@ -90,8 +91,9 @@ BgchModel::BgchModel(const TrainConfig& config, const Dataset& data, const std::
   if (!blocks.empty()) restore_blocks(blocks_, blocks);
 
   const size_t table = static_cast<size_t>(n_nodes_) * d_;
-  tables_.assign(static_cast<size_t>(layers_ + 1), std::vector<float>(table));
-  zero_.assign(table, 0.0f);
+  // Training needs the full tables of layers 0 .. L−1 only (E⁽ᴸ⁾ at the batch's rows).
+  tables_.assign(static_cast<size_t>(std::max(layers_, 1)), std::vector<float>(table));
+  batch_slot_.assign(static_cast<size_t>(n_nodes_), -1);
   buf_a_.resize(table);
   buf_b_.resize(table);
   grad_e0_.resize(table);
@@ -101,7 +103,8 @@ BgchModel::BgchModel(const TrainConfig& config, const Dataset& data, const std::
 }
 
 void BgchModel::forward_tables(uint32_t epoch_word, uint32_t batch_word, std::vector<std::vector<float>>& tables,
-                               std::array<std::vector<float>, 2>& unit_v, double* disperse_ms) const {
+                               std::array<std::vector<float>, 2>& unit_v, double* disperse_ms,
+                               const BatchRows* last_rows, float* last_out) const {
   auto t0 = Clock::now();
   const float* e0 = blocks_[0].value.data();
   const int64_t table_rows[2] = {n_users_, n_items_};
@@ -123,7 +126,13 @@ void BgchModel::forward_tables(uint32_t epoch_word, uint32_t batch_word, std::ve
     }
   }
   if (disperse_ms != nullptr) *disperse_ms = ms_since(t0);
-  for (int l = 1; l <= layers_; ++l) cpu_spmm(graph_, tables[l - 1].data(), tables[l].data(), d_, threads_);
+  for (int l = 1; l <= layers_; ++l) {
+    if (l == layers_ && last_rows != nullptr) {
+      spmm_rows(graph_, tables[l - 1].data(), last_rows->nodes.data(), last_rows->rows(), last_out, d_, threads_);
+    } else {
+      cpu_spmm(graph_, tables[l - 1].data(), tables[l].data(), d_, threads_);
+    }
+  }
 }
 
 double BgchModel::compute_gradients(int epoch, int64_t batch) {
@@ -142,18 +151,21 @@ double BgchModel::compute_gradients(int epoch, int64_t batch) {
   build_batch_rows(triples_.data(), count, n_users_, node_slot_, batch_);
   times_.sample = ms_since(t0);
 
-  forward_tables(static_cast<uint32_t>(epoch), static_cast<uint32_t>(batch), tables_, unit_v_, &times_.disperse);
-  frozen_ = true;
-  times_.propagate = ms_since(t0) - times_.disperse;
-
-  // Hash layer over the batch's rows, all layers stacked: [(L+1)·R, d].
+  // The layers, all layers' batch rows stacked: [(L+1)·R, d]; the last
+  // layer is computed at the batch's rows only.
   const int64_t rows = batch_.rows();
   const int segments = layers_ + 1;
   const int width = segments * d_;
   const size_t stacked = static_cast<size_t>(segments * rows) * d_;
   rows_.resize(stacked);
   x_.resize(stacked);
-  for (int l = 0; l < segments; ++l) gather_rows(tables_[l].data(), batch_, d_, rows_.data() + l * rows * d_, threads_);
+  forward_tables(static_cast<uint32_t>(epoch), static_cast<uint32_t>(batch), tables_, unit_v_, &times_.disperse,
+                 layers_ > 0 ? &batch_ : nullptr, rows_.data() + layers_ * rows * d_);
+  frozen_ = true;
+  times_.propagate = ms_since(t0) - times_.disperse;
+  for (int l = 0; l < segments; ++l) {
+    if (l < layers_ || layers_ == 0) gather_rows(tables_[l].data(), batch_, d_, rows_.data() + l * rows * d_, threads_);
+  }
   const float* w = blocks_[1].value.data();
   gemm_rows(rows_.data(), w, x_.data(), segments * rows, d_, d_, threads_);
   codes_.resize(static_cast<size_t>(rows) * width);
@@ -208,16 +220,28 @@ void BgchModel::backward_tables(const BatchRows& batch) {
   const int64_t rows = batch.rows();
   const int64_t size = n_nodes_ * d_;
   auto layer_rows = [&](int l) { return drows_layers_.data() + l * rows * d_; };
-  // dE⁽ᴸ⁾ is non-zero on the batch's rows only: written into the zero table,
-  // propagated, and those rows zeroed again afterwards.
-  scatter_rows(layer_rows(layers_), batch, d_, zero_.data(), false, threads_);
-  const float* g0 = zero_.data();
   float* bufs[2] = {buf_a_.data(), buf_b_.data()};
-  for (int l = layers_; l >= 1; --l) {
-    float* out = bufs[l % 2];
-    cpu_spmm(graph_, l == layers_ ? zero_.data() : g0, out, d_, threads_);
-    scatter_rows(layer_rows(l - 1), batch, d_, out, true, threads_);
+  const float* g0 = nullptr;
+  if (layers_ == 0) {
+    // dE⁽⁰⁾ lives on the batch's rows: written into a zero table, whose rows
+    // are zeroed again at the end.
+    zero_.resize(static_cast<size_t>(size), 0.0f);
+    scatter_rows(layer_rows(0), batch, d_, zero_.data(), false, threads_);
+    g0 = zero_.data();
+  } else {
+    // dE⁽ᴸ⁾ is non-zero on the batch's rows only: Â dE⁽ᴸ⁾ reads just those.
+    for (int64_t r = 0; r < rows; ++r) batch_slot_[batch.nodes[r]] = static_cast<int32_t>(r);
+    float* out = bufs[layers_ % 2];
+    spmm_from_rows(graph_, layer_rows(layers_), batch_slot_.data(), out, d_, threads_);
+    for (int64_t r = 0; r < rows; ++r) batch_slot_[batch.nodes[r]] = -1;
+    scatter_rows(layer_rows(layers_ - 1), batch, d_, out, true, threads_);
     g0 = out;
+    for (int l = layers_ - 1; l >= 1; --l) {
+      out = bufs[l % 2];
+      cpu_spmm(graph_, g0, out, d_, threads_);
+      scatter_rows(layer_rows(l - 1), batch, d_, out, true, threads_);
+      g0 = out;
+    }
   }
   // Through the dispersion (v detached: the symmetric projection again).
   const int64_t user_size = static_cast<int64_t>(n_users_) * d_;
@@ -228,10 +252,9 @@ void BgchModel::backward_tables(const BatchRows& batch) {
   } else {
     std::memcpy(grad_e0_.data(), g0, sizeof(float) * size);
   }
-  // Restore the zero table (only the batch rows were written).
+  if (layers_ == 0) {
 #pragma omp parallel for num_threads(threads_) schedule(static)
-  for (int64_t r = 0; r < rows; ++r) {
-    std::fill_n(zero_.data() + static_cast<int64_t>(batch.nodes[r]) * d_, d_, 0.0f);
+    for (int64_t r = 0; r < rows; ++r) std::fill_n(zero_.data() + static_cast<int64_t>(batch.nodes[r]) * d_, d_, 0.0f);
   }
 }
 
@@ -249,7 +272,7 @@ HostOutputs BgchModel::outputs() const {
   const int segments = layers_ + 1;
   std::vector<std::vector<float>> tables(static_cast<size_t>(segments), std::vector<float>(table));
   std::array<std::vector<float>, 2> unit_v;
-  forward_tables(kEvalWord, kEvalWord, tables, unit_v, nullptr);
+  forward_tables(kEvalWord, kEvalWord, tables, unit_v, nullptr, nullptr, nullptr);
   // x of every node and layer, layer-major [(L+1)·n_nodes, d].
   std::vector<float> x(table * segments);
   for (int l = 0; l < segments; ++l) {

@@ -58,9 +58,11 @@ class BgchModel final : public MethodModel {
 
  private:
   // Dispersed E0 and its propagations into tables[0..L]; unit_v[t] the
-  // dispersion direction of table t (0 users, 1 items).
+  // dispersion direction of table t (0 users, 1 items). With last_rows,
+  // layer L is computed at those rows only, into last_out [R, d].
   void forward_tables(uint32_t epoch_word, uint32_t batch_word, std::vector<std::vector<float>>& tables,
-                      std::array<std::vector<float>, 2>& unit_v, double* disperse_ms) const;
+                      std::array<std::vector<float>, 2>& unit_v, double* disperse_ms, const BatchRows* last_rows,
+                      float* last_out) const;
   // grad_e0_ = Pᵀ Σ_l Âˡ dE⁽ˡ⁾ from the batch rows' layer gradients dG_.
   void backward_tables(const BatchRows& batch);
 
@@ -76,14 +78,14 @@ class BgchModel final : public MethodModel {
   std::vector<ParamBlock> blocks_;  // E0, W
 
   // Per-batch state, reused.
-  std::vector<int32_t> triples_, node_slot_;
+  std::vector<int32_t> triples_, node_slot_, batch_slot_;
   BatchRows batch_;
-  std::vector<std::vector<float>> tables_;          // E⁽⁰⁾ … E⁽ᴸ⁾ [n_nodes, d]
+  std::vector<std::vector<float>> tables_;          // E⁽⁰⁾ … E⁽ᴸ⁻¹⁾ [n_nodes, d]
   std::array<std::vector<float>, 2> unit_v_;        // dispersion directions
   bool frozen_ = false;
   std::vector<float> rows_, x_, codes_, dcodes_, dx_, drows_layers_;  // batch rows (layer-major)
   std::vector<float> wt_, grad_w_, grad_e0_;
-  std::vector<float> zero_, buf_a_, buf_b_;        // backward of the propagation
+  std::vector<float> zero_, buf_a_, buf_b_;        // backward of the propagation (zero_: L = 0 only)
   std::vector<float> e0_rows_, de0_rows_, g_bpr_, g_pos_, g_neg_;
   StageTimes times_;
 };

@@ -1,0 +1,276 @@
+// bitrec compare end to end: the table is the runs' own report.json figures,
+// the runs are the ones `bitrec train` makes, a rerun reuses finished runs,
+// bad options leave nothing behind, and a missing matplotlib costs only the
+// PNG.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "cli_runner.hpp"
+#include "json_reader.hpp"
+
+namespace fs = std::filesystem;
+using bitrec::testing::CliResult;
+using bitrec::testing::FlatJson;
+using bitrec::testing::run_bitrec;
+using bitrec::testing::slurp;
+
+namespace {
+
+const char* kData = "--data synthetic:users=300,items=200,clusters=5,per_user=15 --threads 2";
+// 2 methods x 2 code lengths, 2 epochs each, both evaluated (best != final is possible).
+const char* kCompare = "--methods hash-ste,recall-hash --bits 16,32 --epochs 2 --eval-every 1 --no-plot";
+const std::vector<std::string> kRuns{"hash-ste-16b", "hash-ste-32b", "recall-hash-16b", "recall-hash-32b"};
+
+std::string temp_path(const std::string& name) {
+  const fs::path p = fs::path(::testing::TempDir()) / ("bitrec_compare_" + std::to_string(getpid()) + "_" + name);
+  fs::remove_all(p);
+  return p.string();
+}
+
+std::string compare_command(const std::string& out, const std::string& extra = "") {
+  return std::string("compare ") + kData + " " + kCompare + " --out " + out + (extra.empty() ? "" : " " + extra);
+}
+
+size_t count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+std::string cell(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.5f", v);
+  return buf;
+}
+
+// One compare shared by the tests of this fixture (training is the slow part).
+class CompareCli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    out_ = new std::string(temp_path("table"));
+    result_ = new CliResult(run_bitrec(compare_command(*out_), "compare"));
+  }
+  static void TearDownTestSuite() {
+    fs::remove_all(*out_);
+    delete out_;
+    delete result_;
+  }
+  static std::string* out_;
+  static CliResult* result_;
+};
+std::string* CompareCli::out_ = nullptr;
+CliResult* CompareCli::result_ = nullptr;
+
+TEST_F(CompareCli, TableHoldsExactlyTheRunsReportFigures) {
+  ASSERT_EQ(result_->exit_code, 0) << result_->err;
+  for (size_t i = 0; i < kRuns.size(); ++i) {
+    const std::string progress = "run " + std::to_string(i + 1) + " of 4: " + kRuns[i];
+    EXPECT_NE(result_->err.find(progress), std::string::npos) << progress << "\n" << result_->err;
+  }
+  const FlatJson compare(slurp(*out_ + "/compare.json"));
+  const std::string table = slurp(*out_ + "/compare.md");
+  EXPECT_NE(result_->out.find(table), std::string::npos) << "stdout repeats compare.md";
+  EXPECT_FALSE(fs::exists(*out_ + "/compare.png"));  // --no-plot
+  EXPECT_EQ(compare.text("topk[0]"), "20");
+  for (size_t i = 0; i < kRuns.size(); ++i) {
+    const std::string dir = *out_ + "/" + kRuns[i];
+    for (const char* file : {"checkpoint.bin", "report.json", "metrics.jsonl"}) {
+      EXPECT_TRUE(fs::exists(dir + "/" + file)) << dir << "/" << file;
+    }
+    const FlatJson report(slurp(dir + "/report.json"));
+    const std::string run = "runs[" + std::to_string(i) + "].";
+    EXPECT_EQ(compare.text(run + "name"), kRuns[i]);
+    EXPECT_EQ(compare.text(run + "method"), report.text("method"));
+    EXPECT_EQ(compare.text(run + "bits"), report.text("bits"));
+    EXPECT_EQ(compare.number(run + "bytes_per_item"), report.number("bits") / 8);
+    EXPECT_EQ(compare.text(run + "epochs"), report.text("epochs"));
+    EXPECT_EQ(compare.text(run + "train_seconds"), report.text("train_seconds"));
+    EXPECT_EQ(compare.text(run + "best_epoch"), report.text("best.epoch"));
+    EXPECT_EQ(compare.text(run + "mode"), "hamming");
+    // Every metric of the report, final and best, digit for digit.
+    size_t metrics = 0;
+    for (const auto& [key, value] : report.values()) {
+      for (const std::string mode : {"hamming.", "real.", "hier."}) {
+        if (key.rfind("metrics." + mode, 0) == 0) {
+          EXPECT_EQ(compare.text(run + "final." + key.substr(8)), value) << kRuns[i] << " " << key;
+          ++metrics;
+        }
+        if (key.rfind("best." + mode, 0) == 0) {
+          EXPECT_EQ(compare.text(run + "best." + key.substr(5)), value) << kRuns[i] << " " << key;
+          ++metrics;
+        }
+      }
+    }
+    EXPECT_GE(metrics, 2u * 3u * 3u * 3u) << kRuns[i];  // final+best x 3 modes x 3 K x >= 3 metrics
+    // The Markdown row: method, bits, bytes, mode, then per K recall, ndcg,
+    // best recall, best ndcg, hier recall.
+    std::string row = "| " + report.text("method") + " | " + report.text("bits") + " | " +
+                      std::to_string(static_cast<int>(report.number("bits")) / 8) + " | hamming |";
+    for (const char* k : {"@20", "@50", "@100"}) {
+      row += " " + cell(report.number(std::string("metrics.hamming.recall") + k)) + " | " +
+             cell(report.number(std::string("metrics.hamming.ndcg") + k)) + " | " +
+             cell(report.number(std::string("best.hamming.recall") + k)) + " | " +
+             cell(report.number(std::string("best.hamming.ndcg") + k)) + " | " +
+             cell(report.number(std::string("metrics.hier.recall") + k)) + " |";
+    }
+    row += " " + report.text("best.epoch") + " | ";
+    EXPECT_NE(table.find(row), std::string::npos) << row << "\n" << table;
+    EXPECT_NE(table.find(" | " + report.text("epochs") + " |\n", table.find(row)), std::string::npos);
+  }
+}
+
+TEST_F(CompareCli, RunsAreWhatTrainMakesAndEvalReadsThem) {
+  ASSERT_EQ(result_->exit_code, 0) << result_->err;
+  const std::string single = temp_path("single");
+  const CliResult train = run_bitrec(std::string("train ") + kData +
+                                         " --method recall-hash --dim 32 --epochs 2 --eval-every 1 --out " + single,
+                                     "single");
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+  const FlatJson alone(slurp(single + "/report.json"));
+  const FlatJson in_compare(slurp(*out_ + "/recall-hash-32b/report.json"));
+  size_t compared = 0;
+  for (const auto& [key, value] : alone.values()) {
+    const bool timing_or_place = key.find("seconds") != std::string::npos || key.rfind("memory.", 0) == 0 ||
+                                 key == "config.out" || key == "config.overwrite";
+    if (timing_or_place) continue;
+    EXPECT_EQ(in_compare.text(key), value) << key;
+    ++compared;
+  }
+  EXPECT_GT(compared, 50u);
+  fs::remove_all(single);
+
+  const CliResult eval = run_bitrec("eval --json --model " + *out_ + "/hash-ste-16b", "eval");
+  ASSERT_EQ(eval.exit_code, 0) << eval.err;
+  const FlatJson evaluated(eval.out);
+  const FlatJson report(slurp(*out_ + "/hash-ste-16b/report.json"));
+  EXPECT_EQ(evaluated.text("metrics.hamming.recall@20"), report.text("metrics.hamming.recall@20"));
+}
+
+TEST_F(CompareCli, RerunReusesFinishedRunsAndTrainsOnlyWhatIsMissing) {
+  ASSERT_EQ(result_->exit_code, 0) << result_->err;
+  const std::string table = slurp(*out_ + "/compare.md");
+  const auto checkpoint_time = fs::last_write_time(*out_ + "/hash-ste-16b/checkpoint.bin");
+
+  const CliResult again = run_bitrec(compare_command(*out_), "again");
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(count(again.err, "reusing the finished run"), 4u) << again.err;
+  EXPECT_EQ(fs::last_write_time(*out_ + "/hash-ste-16b/checkpoint.bin"), checkpoint_time);
+  EXPECT_EQ(slurp(*out_ + "/compare.md"), table);
+
+  // An interrupted compare leaves some runs: only the missing one is trained.
+  const FlatJson before(slurp(*out_ + "/compare.json"));
+  fs::remove_all(*out_ + "/recall-hash-16b");
+  const CliResult fill = run_bitrec(compare_command(*out_), "fill");
+  ASSERT_EQ(fill.exit_code, 0) << fill.err;
+  EXPECT_EQ(count(fill.err, "reusing the finished run"), 3u) << fill.err;
+  EXPECT_NE(fill.err.find("run 3 of 4: recall-hash-16b (recall-hash, 16-bit codes): training"), std::string::npos)
+      << fill.err;
+  const FlatJson after(slurp(*out_ + "/compare.json"));
+  for (const auto& [key, value] : before.values()) {
+    if (key.find("seconds") != std::string::npos) continue;
+    EXPECT_EQ(after.text(key), value) << key;
+  }
+  const std::string filled_table = slurp(*out_ + "/compare.md");
+
+  // Another config in the same folder is refused, naming the run and what differs.
+  const CliResult other = run_bitrec(std::string("compare ") + kData +
+                                         " --methods hash-ste,recall-hash --bits 16,32 --epochs 3 --eval-every 1 "
+                                         "--no-plot --out " + *out_,
+                                     "other");
+  EXPECT_EQ(other.exit_code, 2);
+  EXPECT_NE(other.err.find("hash-ste-16b: holds a run with another config (differs in: epochs)"), std::string::npos)
+      << other.err;
+  EXPECT_NE(other.err.find("--overwrite"), std::string::npos) << other.err;
+  EXPECT_EQ(slurp(*out_ + "/compare.md"), filled_table);
+  EXPECT_EQ(fs::last_write_time(*out_ + "/hash-ste-16b/checkpoint.bin"), checkpoint_time);
+}
+
+TEST(CompareCliErrors, BadOptionsFailNamingTheOptionAndLeaveNothing) {
+  const std::string out = temp_path("bad");
+  // Every case would train for a second at most if its check were missing.
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"--methods hash-ste,nope --epochs 1", "--methods: unknown method 'nope' (allowed: lightgcn, hash-ste, recall-hash"},
+      {"--methods '' --epochs 1", "--methods: give at least one method"},
+      {"--epochs 1", "--methods: give at least one method"},
+      {"--methods hash-ste,hash-ste --epochs 1", "--methods: 'hash-ste' is listed twice"},
+      {"--methods hash-ste --bits 0 --epochs 1", "--bits: 0 is out of range"},
+      {"--methods hash-ste --bits 32,x --epochs 1", "--bits: 'x' is not a whole number of bits"},
+      {"--methods hash-ste --bits 32,,64 --epochs 1", "--bits: empty entry"},
+      {"--methods hash-ste --bits 8192 --epochs 1", "--bits: 8192 is out of range"},
+      {"--methods hash-ste --epochs 0", "--epochs: must be >= 1"},
+      {"--methods lightgcn --dim 0 --epochs 1", "--dim: must be in"},
+      {"--methods hash-ste --topk 20,x --epochs 1", "--topk:"},
+      {"--methods hash-ste --device tpu --epochs 1", "--device: unknown value 'tpu'"},
+      {"--methods hash-ste --valid-frac 1 --epochs 1", "--valid-frac:"},
+      {"--methods hash-ste --max-memory 1K --epochs 1", "--max-memory: this run needs"},
+  };
+  for (const auto& [args, message] : cases) {
+    const CliResult r = run_bitrec(std::string("compare ") + kData + " " + args + " --out " + out, "bad");
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
+    EXPECT_NE(r.err.find(message), std::string::npos) << args << "\n" << r.err;
+    EXPECT_FALSE(fs::exists(out)) << args;
+  }
+  const CliResult no_out = run_bitrec(std::string("compare ") + kData + " --methods hash-ste", "no_out");
+  EXPECT_EQ(no_out.exit_code, 2);
+  EXPECT_NE(no_out.err.find("--out: give the folder"), std::string::npos) << no_out.err;
+
+  const CliResult bad_data = run_bitrec("compare --methods hash-ste --data " + out + "_missing --out " + out, "data");
+  EXPECT_EQ(bad_data.exit_code, 2);
+  EXPECT_NE(bad_data.err.find("--data"), std::string::npos) << bad_data.err;
+  EXPECT_FALSE(fs::exists(out));
+
+  // A single run's folder is not a comparison folder.
+  fs::create_directories(out);
+  { std::FILE* f = std::fopen((out + "/report.json").c_str(), "w"); std::fclose(f); }
+  const CliResult single = run_bitrec(std::string("compare ") + kData + " --methods hash-ste --out " + out, "single");
+  EXPECT_EQ(single.exit_code, 2);
+  EXPECT_NE(single.err.find("holds a single run"), std::string::npos) << single.err;
+  EXPECT_EQ(std::distance(fs::directory_iterator(out), fs::directory_iterator()), 1);
+  fs::remove_all(out);
+}
+
+// The PNG needs python3 + matplotlib; without them compare still succeeds,
+// with the table complete and a warning saying how to draw it later.
+TEST(CompareCliPlot, WithoutMatplotlibTheTableIsCompleteAndTheWarningSaysHowToPlot) {
+  const std::string out = temp_path("noplot");
+  setenv("BITREC_PYTHON", "/nonexistent/python3", 1);
+  const CliResult r = run_bitrec(std::string("compare ") + kData + " --methods lightgcn --dim 16 --epochs 1 --out " + out,
+                                 "noplot");
+  unsetenv("BITREC_PYTHON");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: compare.png not drawn"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("tools/compare/plot_compare.py " + out + "/compare.json " + out + "/compare.png"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(out + "/compare.png"));
+  const std::string table = slurp(out + "/compare.md");
+  EXPECT_NE(table.find("| lightgcn | 32-bit floats × 16 | 64 | real |"), std::string::npos) << table;
+  EXPECT_TRUE(fs::exists(out + "/lightgcn-d16/checkpoint.bin"));
+  fs::remove_all(out);
+}
+
+TEST(CompareCliPlot, DrawsThePngWhenMatplotlibIsThere) {
+  if (std::system("python3 -c 'import matplotlib' >/dev/null 2>&1") != 0 &&
+      std::system("/usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "no python3 with matplotlib (Debian: python3-matplotlib)";
+  }
+  const std::string out = temp_path("plot");
+  const CliResult r = run_bitrec(std::string("compare ") + kData +
+                                     " --methods hash-ste,lightgcn --bits 8,16 --dim 8 --epochs 1 --topk 20 --out " + out,
+                                 "plot");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("warning"), std::string::npos) << r.err;
+  ASSERT_TRUE(fs::exists(out + "/compare.png"));
+  EXPECT_EQ(slurp(out + "/compare.png").substr(1, 3), "PNG");
+  EXPECT_NE(r.out.find("compare.md compare.json compare.png"), std::string::npos) << r.out;
+  fs::remove_all(out);
+}
+
+}  // namespace

@@ -1,0 +1,35 @@
+// compare.json and compare.md: one row per run, every number read from the
+// run's own report.json, so the table says exactly what the runs say.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "compare_plan.hpp"
+#include "flat_json.hpp"
+#include "io/json_writer.hpp"
+
+namespace bitrec::cli {
+
+struct CompareRow {
+  std::string name;        // run folder in --out
+  Method method = Method::kRecallHash;
+  int bits = 0;            // code length; 0: real-valued
+  int dim = 0;
+  double bytes_per_item = 0.0;
+  std::string mode;        // primary retrieval mode: hamming (codes) or real
+  FlatJson report;         // the run's report.json
+};
+
+// Reads --out/<run>/report.json of every planned run.
+std::vector<CompareRow> read_compare_rows(const std::vector<PlannedRun>& runs);
+
+// The comparison, machine-readable: protocol, then per run its size, time
+// and every final and best-epoch metric of its report.
+Json compare_json(const std::vector<CompareRow>& rows, const std::vector<int>& topk);
+
+// The Markdown table (a protocol line above it): method, bits, bytes/item,
+// mode, per K final and best recall/ndcg in the primary mode and final hier
+// recall, best epoch, seconds per epoch, epochs.
+std::string compare_markdown(const std::vector<CompareRow>& rows, const std::vector<int>& topk);
+
+}  // namespace bitrec::cli

@@ -1,0 +1,141 @@
+#include "run_training.hpp"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+
+#include "bitrec/checkpoint.hpp"
+#include "bitrec/error.hpp"
+#include "bitrec/run_directory.hpp"
+#include "io/report.hpp"
+
+namespace bitrec::cli {
+namespace {
+
+// Peak resident memory of this process so far.
+int64_t peak_host_bytes() {
+  struct rusage usage {};
+  if (getrusage(RUSAGE_SELF, &usage) != 0) return -1;
+  return static_cast<int64_t>(usage.ru_maxrss) * 1024;  // Linux: KiB
+}
+
+std::atomic<bool> g_interrupt{false};
+using SignalHandler = void (*)(int);
+SignalHandler g_previous_handler = SIG_DFL;
+bool g_caught = false;
+
+extern "C" void on_interrupt(int) {
+  g_interrupt.store(true);
+  static const char kMessage[] =
+      "\ninterrupt: stopping at the next batch boundary and writing a checkpoint (Ctrl-C again to kill)\n";
+  (void)!write(2, kMessage, sizeof kMessage - 1);
+  std::signal(SIGINT, SIG_DFL);
+}
+
+}  // namespace
+
+void catch_interrupt() {
+  g_interrupt.store(false);
+  const SignalHandler previous = std::signal(SIGINT, on_interrupt);
+  if (!g_caught) g_previous_handler = previous;
+  g_caught = true;
+}
+
+void release_interrupt() {
+  if (!g_caught) return;
+  std::signal(SIGINT, g_previous_handler);
+  g_caught = false;
+}
+
+bool interrupt_requested() { return g_interrupt.load(); }
+
+MemoryEstimate check_memory(const TrainConfig& cfg, const Dataset& data, const Backend& backend,
+                            const std::string& max_memory, std::FILE* log) {
+  const bool on_device = backend.name() == "cuda";
+  const MemoryEstimate est =
+      estimate_training_memory(cfg, data.n_users, data.n_items, data.train.nnz(), on_device);
+  const int64_t backend_need = est.device_total() + (on_device ? 0 : est.host_copies);
+  const int64_t limit = max_memory.empty() ? backend.available_memory() : parse_memory_size(max_memory);
+  const std::string where = on_device ? "device" : "host";
+  if (log != nullptr) {
+    std::fprintf(log,
+                 "memory estimate: %s on the %s (parameters and Adam %s, training %s, graph %s, evaluation %s)%s; "
+                 "limit %s (%s)\n",
+                 format_bytes(backend_need).c_str(), where.c_str(), format_bytes(est.parameters).c_str(),
+                 format_bytes(est.training).c_str(), format_bytes(est.graph).c_str(),
+                 format_bytes(est.evaluation).c_str(),
+                 on_device ? (", + " + format_bytes(est.host_copies) + " on the host").c_str() : "",
+                 limit > 0 ? format_bytes(limit).c_str() : "unknown",
+                 max_memory.empty() ? ("free " + where + " memory").c_str() : "--max-memory");
+  }
+  if (limit > 0 && backend_need > limit) {
+    throw InputError("--max-memory: this run needs about " + format_bytes(backend_need) + " of " + where +
+                     " memory and " + format_bytes(limit) + " is " +
+                     (max_memory.empty() ? "free" : "allowed") +
+                     "; lower --dim or --user-batch, use a smaller dataset or another device");
+  }
+  if (on_device) {
+    const int64_t host_free = available_host_memory();
+    if (host_free > 0 && est.host_copies > host_free) {
+      throw InputError("--max-memory: this run keeps about " + format_bytes(est.host_copies) +
+                       " of host copies and " + format_bytes(host_free) + " of host memory is free");
+    }
+  }
+  return est;
+}
+
+TrainedRun train_run_folder(const Dataset& data, const TrainConfig& config, const RunFolderOptions& run_options) {
+  TrainedRun result;
+  result.config = config;
+  const TrainConfig& cfg = result.config;
+  BackendOptions backend_options;
+  backend_options.device = cfg.device;
+  backend_options.threads = cfg.threads;
+  result.backend = make_backend(backend_options);
+  Backend& backend = *result.backend;
+  const MemoryEstimate memory = check_memory(cfg, data, backend, run_options.max_memory, stderr);
+
+  TrainOptions options;
+  options.resume = run_options.resume;
+  options.history = run_options.history;
+  RunDirectory run(cfg.out, cfg.overwrite);
+  save_id_maps(data, run.file(""));
+  std::ofstream jsonl(run.file("metrics.jsonl"));
+  for (const EvalPoint& point : options.history) jsonl << eval_point_json(point).dump(-1) << '\n';
+  if (options.resume) {
+    std::fprintf(stderr, "resume %s from epoch %d, batch %lld, to epoch %d; writing back into %s\n",
+                 method_name(cfg.method), options.resume->epochs_done,
+                 static_cast<long long>(options.resume->epoch_batches_done), cfg.epochs, cfg.out.c_str());
+  } else {
+    std::fprintf(stderr, "train %s on %s: %d epochs, d=%d, L=%d, batch %d, lr %g; writing %s\n",
+                 method_name(cfg.method), backend.device_name().c_str(), cfg.epochs, cfg.dim, cfg.layers,
+                 cfg.batch, cfg.lr, cfg.out.c_str());
+  }
+
+  if (interrupt_requested()) throw ExitRequest{130};
+  options.should_stop = [] { return interrupt_requested(); };
+  result.summary = train_model(backend, data, cfg, [&](const EvalPoint& point) {
+    jsonl << eval_point_json(point).dump(-1) << '\n';
+    jsonl.flush();
+  }, options);
+  release_interrupt();
+  jsonl.close();
+  if (!jsonl) throw InputError(run.file("metrics.jsonl") + ": write failed");
+
+  const TrainSummary& summary = result.summary;
+  save_checkpoint(run.file("checkpoint.bin"), Checkpoint{cfg, summary.state, summary.evals});
+  Json& report = result.report;
+  report = build_report(data, cfg, backend, summary);
+  report["memory"]["estimate_bytes"] =
+      Json(memory.device_total() + (backend.name() == "cuda" ? 0 : memory.host_copies));
+  report["memory"]["host_peak_bytes"] = Json(peak_host_bytes());
+  write_file_atomic(run.file("report.json"), report.dump(2) + "\n");
+  run.commit();
+  return result;
+}
+
+}  // namespace bitrec::cli

@@ -18,16 +18,11 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peer_data import read_lightgcn  # noqa: E402
+from peer_data import normalised_edges, read_lightgcn  # noqa: E402
 
 
 def normalised_graph(users, items, n_users, n_items, device):
-    rows = np.concatenate([users, items + n_users])
-    cols = np.concatenate([items + n_users, users])
-    n = n_users + n_items
-    degree = np.bincount(rows, minlength=n).astype(np.float32)
-    inv_sqrt = np.where(degree > 0, 1.0 / np.sqrt(np.maximum(degree, 1)), 0.0).astype(np.float32)
-    values = inv_sqrt[rows] * inv_sqrt[cols]
+    rows, cols, values, n = normalised_edges(users, items, n_users, n_items)
     graph = torch.sparse_coo_tensor(np.vstack([rows, cols]), values, (n, n)).coalesce()
     return graph.to_sparse_csr().to(device) if device != "cpu" else graph
 

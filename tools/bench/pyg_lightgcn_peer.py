@@ -31,7 +31,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peer_data import read_lightgcn  # noqa: E402
+from peer_data import normalised_edges, read_lightgcn  # noqa: E402
 
 
 def device_sampler(users, items, n_users, n_items, device, seed):
@@ -69,12 +69,7 @@ def device_sampler(users, items, n_users, n_items, device, seed):
 
 def normalised_adjacency(users, items, n_users, n_items, device):
     """D^-1/2 A D^-1/2 of the bipartite graph as a torch sparse CSR tensor."""
-    rows = np.concatenate([users, items + n_users])
-    cols = np.concatenate([items + n_users, users])
-    n = n_users + n_items
-    degree = np.bincount(rows, minlength=n).astype(np.float32)
-    inv_sqrt = np.where(degree > 0, 1.0 / np.sqrt(np.maximum(degree, 1)), 0.0).astype(np.float32)
-    values = inv_sqrt[rows] * inv_sqrt[cols]
+    rows, cols, values, n = normalised_edges(users, items, n_users, n_items)
     coo = torch.sparse_coo_tensor(torch.from_numpy(np.vstack([rows, cols])), torch.from_numpy(values), (n, n))
     return coo.coalesce().to_sparse_csr().to(device)
 

@@ -63,6 +63,7 @@ ConfigEntries config_to_entries(const TrainConfig& c) {
       {"batch", std::to_string(c.batch)},
       {"decay", float_text(c.decay)},
       {"init-std", float_text(c.init_std)},
+      {"encoder", encoder_name(c.encoder)},
       {"estimator", estimator_name(c.estimator)},
       {"clip", float_text(c.clip)},
       {"beta", float_text(c.beta)},
@@ -109,6 +110,7 @@ TrainConfig config_from_entries(const ConfigEntries& entries) {
       else if (key == "batch") { c.batch = std::stoi(value); c.batch_set = true; }
       else if (key == "decay") c.decay = std::stof(value);
       else if (key == "init-std") c.init_std = std::stof(value);
+      else if (key == "encoder") { c.encoder = parse_encoder(value); c.encoder_set = true; }
       else if (key == "estimator") { c.estimator = parse_estimator(value); c.estimator_set = true; }
       else if (key == "clip") c.clip = std::stof(value);
       else if (key == "beta") c.beta = std::stof(value);

@@ -12,4 +12,8 @@ std::unique_ptr<MethodModel> make_hashgnn_model(const TrainConfig& config, const
 std::unique_ptr<MethodModel> make_bgch_model(const TrainConfig& config, const Dataset& data,
                                              const std::vector<ParamBlock>& blocks);
 
+// Any method with --encoder ngcf (lightgcn, hash-ste, recall-hash).
+std::unique_ptr<MethodModel> make_ngcf_model(const TrainConfig& config, const Dataset& data,
+                                             const std::vector<ParamBlock>& blocks);
+
 }  // namespace bitrec

@@ -62,6 +62,23 @@ double bytes_per_item(Method m, int bits, int dim) {
   return is_hashed(m) ? static_cast<double>((bits + 7) / 8) : 4.0 * dim;
 }
 
+const std::vector<std::string>& encoder_names() {
+  static const std::vector<std::string> names{"lightgcn", "ngcf", "graphsage"};
+  return names;
+}
+const char* encoder_name(Encoder e) {
+  switch (e) {
+    case Encoder::kLightGcn: return "lightgcn";
+    case Encoder::kNgcf: return "ngcf";
+    case Encoder::kGraphSage: return "graphsage";
+  }
+  return "?";
+}
+Encoder parse_encoder(const std::string& name) {
+  return parse_name<Encoder>("--encoder", name, encoder_names(),
+                             {Encoder::kLightGcn, Encoder::kNgcf, Encoder::kGraphSage});
+}
+
 const std::vector<std::string>& estimator_names() {
   static const std::vector<std::string> names{"ste", "ste-clip", "dropout-ste", "fourier", "signswish"};
   return names;
@@ -110,6 +127,23 @@ void resolve_config(TrainConfig& c) {
   } else if (c.method == Method::kHashGnn) {
     if (!c.dim_set) c.dim = 32;
     if (!c.batch_set) c.batch = 256;
+  }
+  if (!c.encoder_set) c.encoder = c.method == Method::kHashGnn ? Encoder::kGraphSage : Encoder::kLightGcn;
+  // hashgnn's GraphSAGE towers are its own model; bgch's layers are
+  // LightGCN's; NGCF (host/methods/ngcf) serves the sign-coded methods.
+  const std::string encoder_combinations =
+      " (allowed: --encoder graphsage with hashgnn; lightgcn with lightgcn, hash-ste, recall-hash, bgch; ngcf "
+      "with lightgcn, hash-ste, recall-hash)";
+  if (c.method == Method::kHashGnn) {
+    require(c.encoder == Encoder::kGraphSage, std::string("--encoder ") + encoder_name(c.encoder) +
+                                                  ": --method hashgnn has its own GraphSAGE encoder" +
+                                                  encoder_combinations);
+  } else if (c.method == Method::kBgch) {
+    require(c.encoder == Encoder::kLightGcn, std::string("--encoder ") + encoder_name(c.encoder) +
+                                                 ": --method bgch propagates with LightGCN" + encoder_combinations);
+  } else {
+    require(c.encoder != Encoder::kGraphSage, std::string("--encoder graphsage: only with --method hashgnn") +
+                                                  encoder_combinations);
   }
   if (c.bce_weight < 0.0f) c.bce_weight = c.method == Method::kHashGnn ? 0.1f : 1.0f;
   if (c.epochs < 0) {

@@ -27,6 +27,14 @@ MemoryEstimate estimate_method_model_memory(const TrainConfig& c, int64_t rows, 
     bits = out_dim = int64_t{c.layers + 1} * c.dim;
     params = 3 * (table + int64_t{c.dim} * c.dim * kFloat);    // E0, W and their moments
     training = (2 * (c.layers + 1) + 2) * table;                // layer tables, their gradients, dispersion
+  } else if (c.encoder == Encoder::kNgcf) {
+    // E0, (L) [2d, d] layer weights, the [(L+1)d, d] projection, with moments;
+    // training keeps E⁽ˡ⁾, ÂE⁽ˡ⁾, the concatenation, its gradient, codes and
+    // scratch: about 6(L+1) + 8 tables of d (docs/ngcf.md).
+    const int64_t table = rows * c.dim * kFloat;
+    params = 3 * (table + int64_t{3 * c.layers + 1} * c.dim * c.dim * kFloat);
+    training = (6 * int64_t{c.layers + 1} + 8) * table;
+    if (c.method == Method::kLightGcn) bits = out_dim = int64_t{c.layers + 1} * c.dim;
   } else {  // hashgnn: 120-d id embeddings, 68-d hidden layers, dim-bit hash layers
     params = 3 * rows * (120 + 2 * 68 + c.dim) * kFloat;
     training = 2 * int64_t{c.batch} * (2 + c.negatives) * 61 * (120 + 68) * kFloat;  // sampled 2-hop trees
@@ -52,7 +60,7 @@ MemoryEstimate estimate_training_memory(const TrainConfig& c, int32_t n_users, i
                                         int64_t train_pairs, bool on_device) {
   const int64_t rows = static_cast<int64_t>(n_users) + n_items;
   const int64_t table = rows * c.dim * kFloat;
-  if (uses_method_model(c.method)) return estimate_method_model_memory(c, rows, train_pairs, on_device);
+  if (uses_method_model(c)) return estimate_method_model_memory(c, rows, train_pairs, on_device);
   const bool hashed = is_hashed(c.method);
   const int64_t words = (c.dim + 63) / 64;
   MemoryEstimate m;

@@ -60,7 +60,7 @@ ModelOutputs upload_outputs(Backend& backend, const HostOutputs& host) {
 
 ModelOutputs state_outputs(Backend& backend, const ModelState& state, const TrainConfig& config,
                            const Dataset& data) {
-  if (uses_method_model(config.method)) {
+  if (uses_method_model(config)) {
     return upload_outputs(backend, make_method_model(config, data, state.blocks)->outputs());
   }
   backend.set_graph(build_normalized_graph(data.train, data.n_users, data.n_items));

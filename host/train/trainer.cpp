@@ -225,7 +225,7 @@ void check_epoch_position(const ModelState& st, int64_t batches) {
 }  // namespace
 
 EpochRunner::EpochRunner(Backend& be, const Dataset& data, const TrainConfig& cfg, const ModelState* start) {
-  if (uses_method_model(cfg.method)) {
+  if (uses_method_model(cfg)) {
     ModelState initial = method_model_start(data, cfg, start);
     std::unique_ptr<MethodModel> model =
         make_method_model(cfg, data, start ? start->blocks : std::vector<ParamBlock>());

@@ -11,6 +11,9 @@ namespace bitrec {
 
 enum class Method { kLightGcn, kHashSte, kRecallHash, kHashGnn, kBgch };
 enum class BetaSchedule { kConst, kLinear, kExp };
+// The graph encoder under the hash (methods.md §2, §3, §6; --encoder).
+// graphsage is hashgnn's own; ngcf is host/methods/ngcf (docs/ngcf.md).
+enum class Encoder { kLightGcn, kNgcf, kGraphSage };
 
 struct TrainConfig {
   std::string data = "synthetic";
@@ -30,6 +33,9 @@ struct TrainConfig {
   int batch = 2048;
   float decay = 1e-4f;
   float init_std = 0.1f;
+
+  Encoder encoder = Encoder::kLightGcn;
+  bool encoder_set = false;  // false: the method preset (hashgnn graphsage, others lightgcn)
 
   Estimator estimator = Estimator::kSte;
   bool estimator_set = false;  // false: the method preset
@@ -76,6 +82,10 @@ struct TrainConfig {
 const char* method_name(Method m);
 Method parse_method(const std::string& name);  // throws InputError listing the names
 const std::vector<std::string>& method_names();
+
+const char* encoder_name(Encoder e);
+Encoder parse_encoder(const std::string& name);  // throws InputError listing the names
+const std::vector<std::string>& encoder_names();
 
 const char* estimator_name(Estimator e);
 Estimator parse_estimator(const std::string& name);

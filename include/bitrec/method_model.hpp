@@ -50,10 +50,11 @@ class MethodModel {
   virtual const std::vector<ParamBlock>& params() const = 0;
 };
 
-// True for the methods built on MethodModel.
-bool uses_method_model(Method method);
+// True for the runs built on MethodModel: hashgnn, bgch, and any method
+// with --encoder ngcf (host/methods/ngcf, docs/ngcf.md).
+bool uses_method_model(const TrainConfig& config);
 
-// The model of `config.method` over `data.train`, initialised from
+// The model of `config.method` (and `config.encoder`) over `data.train`, initialised from
 // config.seed, or from `blocks` (a checkpoint's) when not empty: they must
 // match the method's names and shapes, else InputError naming the block.
 std::unique_ptr<MethodModel> make_method_model(const TrainConfig& config, const Dataset& data,

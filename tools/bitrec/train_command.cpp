@@ -22,6 +22,7 @@ struct TrainArgs {
   TrainConfig config;
   std::string method = "recall-hash";
   std::string estimator;
+  std::string encoder;  // empty: the method preset
   std::string beta_schedule = "const";
   std::string topk = "20,50,100";
   std::string config_file;
@@ -103,6 +104,10 @@ void run_train(TrainArgs& args, const CLI::App& cmd) {
       cfg.estimator = parse_estimator(args.estimator);
       cfg.estimator_set = true;
     }
+    if (!args.encoder.empty()) {
+      cfg.encoder = parse_encoder(args.encoder);
+      cfg.encoder_set = true;
+    }
     cfg.beta_schedule = parse_beta_schedule(args.beta_schedule);
     cfg.topk = parse_topk(args.topk);
     // hashgnn and bgch presets change these unless given.
@@ -150,6 +155,12 @@ void add_train_command(CLI::App& app) {
   for (const auto& m : method_names()) methods += (methods.empty() ? "" : ", ") + m;
   for (const auto& e : estimator_names()) estimators += (estimators.empty() ? "" : ", ") + e;
   cmd->add_option("--method", args->method, "Method: " + methods)->capture_default_str();
+  std::string encoders;
+  for (const auto& e : encoder_names()) encoders += (encoders.empty() ? "" : ", ") + e;
+  cmd->add_option("--encoder", args->encoder,
+                  "Graph encoder: " + encoders +
+                      " (default: method preset, hashgnn graphsage, others lightgcn; ngcf with lightgcn, hash-ste, "
+                      "recall-hash)");
   cmd->add_option("--epochs", c.epochs,
                   "Epochs (default: the method preset; lightgcn 1000, hash-ste 200, recall-hash 100, hashgnn 200, "
                   "bgch 200)");

@@ -135,7 +135,7 @@ TEST(BgchDispersion, DirectionIsTheAveragedPowerIteration) {
         for (int k = 0; k < d; ++k) t += x[r * d + k] * v[k];
         for (int k = 0; k < d; ++k) next[k] += x[r * d + k] * t;
       }
-      v = next;
+      v.swap(next);
     }
     for (int k = 0; k < d; ++k) mean[k] += v[k] / draws;
   }

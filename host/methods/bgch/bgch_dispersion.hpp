@@ -12,10 +12,8 @@
 
 namespace bitrec::bgch {
 
-// The Philox stream of the random start vectors: the next free number after
-// RngStream::kExampleNegatives (8, hashgnn); an enumerator kDispersion = 9
-// in philox.hpp would name it there.
-constexpr RngStream kDispersionStream = static_cast<RngStream>(9);
+// The Philox stream of the random start vectors.
+constexpr RngStream kDispersionStream = RngStream::kDispersion;
 
 // Counter words of the deterministic start vectors outputs() uses.
 constexpr uint32_t kEvalWord = 0xFFFFFFFFu;

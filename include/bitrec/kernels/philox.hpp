@@ -51,6 +51,7 @@ enum class RngStream : uint32_t {
   kNeighbours = 6,  // sampled-neighbour encoders
   kPairNegatives = 7,  // one negative per train pair: counter (pair, epoch, attempt)
   kExampleNegatives = 8,  // hashgnn negatives 1.. of an example: counter (sample, epoch, group of 4)
+  kDispersion = 9,  // bgch feature-dispersion start vectors: counter (epoch, batch, draw)
 };
 
 // Draw for (stream, a, b, c): counter = (a, b, c, stream), key = seed.

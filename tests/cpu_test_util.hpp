@@ -11,6 +11,7 @@
 
 #include "bitrec/backend.hpp"
 #include "bitrec/csr.hpp"
+#include "bitrec/dataset.hpp"
 #include "bitrec/graph.hpp"
 
 namespace bitrec::test {
@@ -29,6 +30,18 @@ inline Csr random_train(int32_t m, int32_t n, double density, uint32_t seed,
     }
   }
   return csr_from_pairs(m, n, std::move(pairs));
+}
+
+// A 9-user × 11-item dataset with random train and test relations: the
+// MethodModel tests' (bgch, ngcf) smallest case, zero-degree rows included.
+inline Dataset tiny_dataset() {
+  Dataset data;
+  data.name = "tiny";
+  data.n_users = 9;
+  data.n_items = 11;
+  data.train = random_train(9, 11, 0.35, 5);
+  data.test = random_train(9, 11, 0.1, 6);
+  return data;
 }
 
 inline std::vector<float> random_vector(size_t size, float scale, uint32_t seed) {

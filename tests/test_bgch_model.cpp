@@ -17,15 +17,7 @@
 namespace bitrec::bgch {
 namespace {
 
-Dataset tiny_dataset() {
-  Dataset data;
-  data.name = "tiny";
-  data.n_users = 9;
-  data.n_items = 11;
-  data.train = test::random_train(9, 11, 0.35, 5);
-  data.test = test::random_train(9, 11, 0.1, 6);
-  return data;
-}
+using test::tiny_dataset;
 
 TrainConfig bgch_config(int dim, int batch, int threads) {
   TrainConfig c;

@@ -22,15 +22,7 @@
 namespace bitrec::ngcf {
 namespace {
 
-Dataset tiny_dataset() {
-  Dataset data;
-  data.name = "tiny";
-  data.n_users = 9;
-  data.n_items = 11;
-  data.train = test::random_train(9, 11, 0.35, 5);
-  data.test = test::random_train(9, 11, 0.1, 6);
-  return data;
-}
+using test::tiny_dataset;
 
 TrainConfig ngcf_config(Method method, int dim, int threads) {
   TrainConfig c;

@@ -202,6 +202,16 @@ void resolve_config(TrainConfig& c) {
           "--device: unknown value '" + c.device + "' (allowed: auto, cpu, cuda)");
 }
 
+EstimatorParams estimator_at_epoch(const TrainConfig& c, int epoch) {
+  EstimatorParams p;
+  p.kind = c.estimator;
+  p.clip = c.clip;
+  p.beta = beta_at_epoch(c, epoch);
+  p.fourier_terms = c.fourier_terms;
+  p.fourier_omega = c.fourier_omega;
+  return p;
+}
+
 float beta_at_epoch(const TrainConfig& c, int epoch) {
   if (c.beta_schedule == BetaSchedule::kConst || c.epochs <= 1) return c.beta;
   const double t = std::min(1.0, static_cast<double>(epoch) / (c.epochs - 1));

@@ -330,12 +330,7 @@ std::string blocks_non_finite(const std::vector<ParamBlock>& blocks) {
 EpochOutcome EpochRunner::continue_epoch(const std::function<bool()>& should_stop) {
   Impl& s = *impl_;
   const int epoch = s.epochs_done;
-  EstimatorParams estimator;
-  estimator.kind = s.cfg.estimator;
-  estimator.clip = s.cfg.clip;
-  estimator.beta = beta_at_epoch(s.cfg, epoch);
-  estimator.fourier_terms = s.cfg.fourier_terms;
-  estimator.fourier_omega = s.cfg.fourier_omega;
+  const EstimatorParams estimator = estimator_at_epoch(s.cfg, epoch);
   Progress progress("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(s.cfg.epochs) + " batch");
   const bool user_based = s.cfg.method == Method::kRecallHash;
   const std::vector<int32_t> order =

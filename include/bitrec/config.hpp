@@ -113,6 +113,10 @@ void resolve_config(TrainConfig& config);
 // β of signswish at epoch e (0-based) of `epochs`, per --beta-schedule.
 float beta_at_epoch(const TrainConfig& config, int epoch);
 
+// The sign estimator's parameters at epoch e (0-based): --estimator, --clip,
+// β per --beta-schedule, the Fourier series' terms and frequency.
+EstimatorParams estimator_at_epoch(const TrainConfig& config, int epoch);
+
 // τ_cut of the smooth recall loss at epoch e (0-based), per the warm-up.
 float tau_cut_at_epoch(const TrainConfig& config, int epoch, int32_t n_items);
 

@@ -54,16 +54,6 @@ void scatter_rows(const float* rows, const BatchRows& batch, int d, float* table
   }
 }
 
-EstimatorParams estimator_at(const TrainConfig& c, int epoch) {
-  EstimatorParams p;
-  p.kind = c.estimator;
-  p.clip = c.clip;
-  p.beta = beta_at_epoch(c, epoch);
-  p.fourier_terms = c.fourier_terms;
-  p.fourier_omega = c.fourier_omega;
-  return p;
-}
-
 }  // namespace
 
 BgchModel::BgchModel(const TrainConfig& config, const Dataset& data, const std::vector<ParamBlock>& blocks,
@@ -169,7 +159,7 @@ double BgchModel::compute_gradients(int epoch, int64_t batch) {
   const float* w = blocks_[1].value.data();
   gemm_rows(rows_.data(), w, x_.data(), segments * rows, d_, d_, threads_);
   codes_.resize(static_cast<size_t>(rows) * width);
-  const EstimatorParams est = estimator_at(config_, epoch);
+  const EstimatorParams est = estimator_at_epoch(config_, epoch);
   if (options_.smooth_codes) {
     surrogate_codes_forward(x_.data(), rows, segments, d_, est, codes_.data(), threads_);
   } else {

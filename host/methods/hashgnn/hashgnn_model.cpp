@@ -57,11 +57,7 @@ LossSettings HashGnnModel::settings(int epoch) const {
   LossSettings s;
   s.bce_weight = config_.bce_weight;
   s.decay = config_.decay;
-  s.estimator.kind = config_.estimator;
-  s.estimator.clip = config_.clip;
-  s.estimator.beta = beta_at_epoch(config_, epoch);
-  s.estimator.fourier_terms = config_.fourier_terms;
-  s.estimator.fourier_omega = config_.fourier_omega;
+  s.estimator = estimator_at_epoch(config_, epoch);
   return s;
 }
 

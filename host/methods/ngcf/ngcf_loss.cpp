@@ -13,16 +13,6 @@
 namespace bitrec::ngcf {
 namespace {
 
-EstimatorParams estimator_at(const TrainConfig& c, int epoch) {
-  EstimatorParams p;
-  p.kind = c.estimator;
-  p.clip = c.clip;
-  p.beta = beta_at_epoch(c, epoch);
-  p.fourier_terms = c.fourier_terms;
-  p.fourier_omega = c.fourier_omega;
-  return p;
-}
-
 // The smooth stand-in of sign whose derivative is the estimator's.
 float surrogate_code(const EstimatorParams& p, float x) {
   switch (p.kind) {
@@ -68,7 +58,7 @@ void BatchLoss::signs_of(const float* x, float* signs, int64_t size) {
 }
 
 double BatchLoss::forward_backward(int epoch, int64_t batch, const float* x, float* grad_x) {
-  const EstimatorParams est = estimator_at(config_, epoch);
+  const EstimatorParams est = estimator_at_epoch(config_, epoch);
   const size_t bytes = sizeof(float) * static_cast<size_t>(n_nodes_) * width_;
   std::memcpy(x_.data(), x, bytes);
   FloatTensor& scored = hashed_ ? codes_ : x_;

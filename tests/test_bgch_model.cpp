@@ -12,6 +12,7 @@
 #include "bitrec/error.hpp"
 #include "bitrec/evaluator.hpp"
 #include "cpu_test_util.hpp"
+#include "method_model_test_util.hpp"
 #include "methods/bgch/bgch_model.hpp"
 
 namespace bitrec::bgch {
@@ -81,27 +82,12 @@ TEST(BgchModel, BatchGradientMatchesFiniteDifferences) {
 
 TEST(BgchModel, SameBitsWhateverTheThreads) {
   const Dataset data = load_dataset("synthetic:users=120,items=90,clusters=4,per_user=10");
-  std::vector<std::vector<ParamBlock>> trained;
-  std::vector<HostOutputs> outs;
-  std::vector<double> losses;
+  std::vector<test::TrainedModel> runs;
   for (int threads : {1, 2}) {
     BgchModel model(bgch_config(32, 256, threads), data, {});
-    double loss = 0.0;
-    int64_t step = 0;
-    for (int epoch = 0; epoch < 2; ++epoch) {
-      for (int64_t b = 0; b < model.batches_per_epoch(); ++b) loss += model.train_batch(epoch, b, ++step);
-    }
-    trained.push_back(model.params());
-    outs.push_back(model.outputs());
-    losses.push_back(loss);
+    runs.push_back(test::train_epochs(model, 2));
   }
-  for (size_t k = 0; k < trained[0].size(); ++k) {
-    EXPECT_EQ(trained[0][k].value, trained[1][k].value) << trained[0][k].name;
-    EXPECT_EQ(trained[0][k].adam_v, trained[1][k].adam_v) << trained[0][k].name;
-  }
-  EXPECT_EQ(losses[0], losses[1]);
-  EXPECT_EQ(outs[0].embeddings, outs[1].embeddings);
-  EXPECT_EQ(outs[0].signs, outs[1].signs);
+  test::expect_bitwise_equal(runs[0], runs[1]);
 }
 
 TEST(BgchModel, OutputsAreTheScaledCodesAndDeterministic) {

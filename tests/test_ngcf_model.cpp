@@ -17,6 +17,7 @@
 #include "bitrec/evaluator.hpp"
 #include "bitrec/trainer.hpp"
 #include "cpu_test_util.hpp"
+#include "method_model_test_util.hpp"
 #include "methods/ngcf/ngcf_model.hpp"
 
 namespace bitrec::ngcf {
@@ -87,40 +88,18 @@ TEST(NgcfModel, BatchGradientMatchesFiniteDifferences) {
   check_batch_gradient(ngcf_config(Method::kLightGcn, 6, 2), "lightgcn (full-precision NGCF)");
 }
 
-void train_epochs(MethodModel& model, int epochs, double* loss_sum = nullptr) {
-  int64_t step = 0;
-  for (int epoch = 0; epoch < epochs; ++epoch) {
-    for (int64_t b = 0; b < model.batches_per_epoch(); ++b) {
-      const double loss = model.train_batch(epoch, b, ++step);
-      if (loss_sum) *loss_sum += loss;
-    }
-  }
-}
-
 TEST(NgcfModel, SameBitsWhateverTheThreads) {
   const Dataset data = load_dataset("synthetic:users=120,items=90,clusters=4,per_user=10");
   for (Method method : {Method::kHashSte, Method::kRecallHash}) {
     SCOPED_TRACE(method_name(method));
-    std::vector<std::vector<ParamBlock>> trained;
-    std::vector<HostOutputs> outs;
-    std::vector<double> losses;
+    std::vector<test::TrainedModel> runs;
     for (int threads : {1, 2}) {
       TrainConfig cfg = ngcf_config(method, 16, threads);
       cfg.bpr_weight = 0.5f;  // recall-hash: the pair-triple BPR and its L2 term too
       NgcfModel model(cfg, data, {});
-      double loss = 0.0;
-      train_epochs(model, 2, &loss);
-      trained.push_back(model.params());
-      outs.push_back(model.outputs());
-      losses.push_back(loss);
+      runs.push_back(test::train_epochs(model, 2));
     }
-    for (size_t k = 0; k < trained[0].size(); ++k) {
-      EXPECT_EQ(trained[0][k].value, trained[1][k].value) << trained[0][k].name;
-      EXPECT_EQ(trained[0][k].adam_v, trained[1][k].adam_v) << trained[0][k].name;
-    }
-    EXPECT_EQ(losses[0], losses[1]);
-    EXPECT_EQ(outs[0].embeddings, outs[1].embeddings);
-    EXPECT_EQ(outs[0].signs, outs[1].signs);
+    test::expect_bitwise_equal(runs[0], runs[1]);
   }
 }
 
@@ -186,7 +165,7 @@ TEST(NgcfModel, TrainingRaisesHammingRecall) {
     cfg.epochs = 8;
     NgcfModel model(cfg, data, {});
     const double before = hamming_recall_at_20(data, model.outputs());
-    train_epochs(model, cfg.epochs);
+    test::train_epochs(model, cfg.epochs);
     const double after = hamming_recall_at_20(data, model.outputs());
     std::printf("ngcf %s synthetic Hamming recall@20: untrained %.4f, %d epochs %.4f\n", method_name(method), before,
                 cfg.epochs, after);

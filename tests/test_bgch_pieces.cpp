@@ -32,16 +32,7 @@ std::vector<float> random_values(size_t n, float scale, uint32_t seed) {
   return v;
 }
 
-// Central difference of f at p[k].
-double central_difference(std::vector<float>& p, size_t k, float h, const std::function<double()>& f) {
-  const float keep = p[k];
-  p[k] = keep + h;
-  const double up = f();
-  p[k] = keep - h;
-  const double down = f();
-  p[k] = keep;
-  return (up - down) / (2.0 * h);
-}
+using test::central_difference;
 
 void expect_gradient(double analytic, double numeric, double rel, double abs_tol, const std::string& what) {
   EXPECT_NEAR(analytic, numeric, abs_tol + rel * std::fabs(numeric)) << what;
@@ -348,14 +339,14 @@ TEST(BgchLosses, BprOnCodesAndBceMatchFiniteDifferences) {
   const float lambda = 0.3f, weight = 0.7f;
   auto codes = random_values(static_cast<size_t>(batch.rows()) * width, 0.4f, 12);
   auto e0 = random_values(static_cast<size_t>(batch.rows()) * d, 0.8f, 13);
-  std::vector<float> g(3), gp(3), gq(3), dcodes(codes.size()), drows(e0.size());
+  std::vector<float> gp(3), gq(3), dcodes(codes.size()), drows(e0.size());
   auto bpr = [&] {
-    return bpr_codes_forward(codes.data(), width, batch, g.data(), 1) +
-           bpr_codes_backward(codes.data(), width, batch, g.data(), lambda, dcodes.data(), 1);
+    return bpr_codes_forward(codes.data(), width, batch, gp.data(), gq.data(), 1) +
+           pair_rows_backward(codes.data(), width, batch, gp.data(), gq.data(), lambda, dcodes.data(), 1);
   };
   auto bce = [&] {
     return bce_forward(e0.data(), d, batch, weight, gp.data(), gq.data(), 1) +
-           e0_rows_backward(e0.data(), d, batch, gp.data(), gq.data(), lambda, drows.data(), 1);
+           pair_rows_backward(e0.data(), d, batch, gp.data(), gq.data(), lambda, drows.data(), 1);
   };
   // Reference values of the two terms from their definitions.
   double bpr_ref = 0.0, bce_ref = 0.0, reg_codes = 0.0, reg_rows = 0.0;

@@ -29,7 +29,8 @@ double ordered_sum(const std::vector<double>& v) {
 
 }  // namespace
 
-double bpr_codes_forward(const float* codes, int width, const BatchRows& batch, float* g, int threads) {
+double bpr_codes_forward(const float* codes, int width, const BatchRows& batch, float* gp, float* gq,
+                         int threads) {
   const int64_t count = batch.triples;
   const float inv_b = 1.0f / static_cast<float>(count);
   std::vector<double> loss(static_cast<size_t>(count));
@@ -40,35 +41,10 @@ double bpr_codes_forward(const float* codes, int width, const BatchRows& batch, 
     const float margin = dot(cu, codes + static_cast<int64_t>(s[kPositive]) * width, width) -
                          dot(cu, codes + static_cast<int64_t>(s[kNegative]) * width, width);
     loss[b] = bpr_loss(margin);
-    g[b] = bpr_dloss_dmargin(margin) * inv_b;
+    gp[b] = bpr_dloss_dmargin(margin) * inv_b;  // margin = s_ui − s_uj
+    gq[b] = -gp[b];
   }
   return ordered_sum(loss) / static_cast<double>(count);
-}
-
-double bpr_codes_backward(const float* codes, int width, const BatchRows& batch, const float* g, float lambda,
-                          float* dcodes, int threads) {
-  const int64_t rows = batch.rows();
-  const float reg = lambda / static_cast<float>(batch.triples);
-  std::vector<double> norms(static_cast<size_t>(rows));
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 64)
-  for (int64_t r = 0; r < rows; ++r) {
-    float* out = dcodes + r * width;
-    const float* cr = codes + r * width;
-    const int64_t n_occ = batch.occ_begin[r + 1] - batch.occ_begin[r];
-    for (int k = 0; k < width; ++k) out[k] = reg * static_cast<float>(n_occ) * cr[k];
-    for (int64_t o = batch.occ_begin[r]; o < batch.occ_begin[r + 1]; ++o) {
-      const int32_t b = batch.occurrences[o] / 3, role = batch.occurrences[o] % 3;
-      const int32_t* s = batch.slots.data() + 3 * b;
-      if (role == kUser) {
-        axpy(g[b], codes + static_cast<int64_t>(s[kPositive]) * width, out, width);
-        axpy(-g[b], codes + static_cast<int64_t>(s[kNegative]) * width, out, width);
-      } else {
-        axpy(role == kPositive ? g[b] : -g[b], codes + static_cast<int64_t>(s[kUser]) * width, out, width);
-      }
-    }
-    norms[r] = static_cast<double>(n_occ) * dot(cr, cr, width);
-  }
-  return 0.5 * static_cast<double>(reg) * ordered_sum(norms);
 }
 
 double bce_forward(const float* e0_rows, int d, const BatchRows& batch, float weight, float* gp, float* gq,
@@ -89,25 +65,25 @@ double bce_forward(const float* e0_rows, int d, const BatchRows& batch, float we
   return static_cast<double>(scale) * ordered_sum(loss);
 }
 
-double e0_rows_backward(const float* e0_rows, int d, const BatchRows& batch, const float* gp, const float* gq,
-                        float lambda, float* drows, int threads) {
+double pair_rows_backward(const float* table, int d, const BatchRows& batch, const float* gp, const float* gq,
+                          float lambda, float* drows, int threads) {
   const int64_t rows = batch.rows();
   const float reg = lambda / static_cast<float>(batch.triples);
   std::vector<double> norms(static_cast<size_t>(rows));
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 64)
   for (int64_t r = 0; r < rows; ++r) {
     float* out = drows + r * d;
-    const float* er = e0_rows + r * d;
+    const float* er = table + r * d;
     const int64_t n_occ = batch.occ_begin[r + 1] - batch.occ_begin[r];
     for (int k = 0; k < d; ++k) out[k] = reg * static_cast<float>(n_occ) * er[k];
     for (int64_t o = batch.occ_begin[r]; o < batch.occ_begin[r + 1]; ++o) {
       const int32_t b = batch.occurrences[o] / 3, role = batch.occurrences[o] % 3;
       const int32_t* s = batch.slots.data() + 3 * b;
       if (role == kUser) {
-        axpy(gp[b], e0_rows + static_cast<int64_t>(s[kPositive]) * d, out, d);
-        axpy(gq[b], e0_rows + static_cast<int64_t>(s[kNegative]) * d, out, d);
+        axpy(gp[b], table + static_cast<int64_t>(s[kPositive]) * d, out, d);
+        axpy(gq[b], table + static_cast<int64_t>(s[kNegative]) * d, out, d);
       } else {
-        axpy(role == kPositive ? gp[b] : gq[b], e0_rows + static_cast<int64_t>(s[kUser]) * d, out, d);
+        axpy(role == kPositive ? gp[b] : gq[b], table + static_cast<int64_t>(s[kUser]) * d, out, d);
       }
     }
     norms[r] = static_cast<double>(n_occ) * dot(er, er, d);

@@ -14,23 +14,22 @@
 
 namespace bitrec::bgch {
 
-// codes [R, width]. Fills g[b] = (1/B) ∂softplus(s_uj − s_ui)/∂(s_ui − s_uj);
-// returns the BPR term.
-double bpr_codes_forward(const float* codes, int width, const BatchRows& batch, float* g, int threads);
-
-// dcodes[r] = Σ_occurrences (user: g_b (c_i − c_j); pos: g_b c_u; neg: −g_b c_u)
-//             + (λ/B)·occurrences_r·c_r;  returns λ/(2B) Σ occurrences_r ‖c_r‖².
-double bpr_codes_backward(const float* codes, int width, const BatchRows& batch, const float* g, float lambda,
-                          float* dcodes, int threads);
+// codes [R, width]. Fills gp[b] = (1/B) ∂softplus(s_uj − s_ui)/∂s_ui and
+// gq[b] = −gp[b] = its derivative in s_uj; returns the BPR term. The code
+// gradient is then pair_rows_backward(codes, …).
+double bpr_codes_forward(const float* codes, int width, const BatchRows& batch, float* gp, float* gq,
+                         int threads);
 
 // e0_rows [R, d] (raw E0 rows of batch.nodes). Fills gp[b] = ∂BCE/∂(e_u·e_i)
 // and gq[b] = ∂BCE/∂(e_u·e_j); returns the weighted BCE term.
 double bce_forward(const float* e0_rows, int d, const BatchRows& batch, float weight, float* gp, float* gq,
                    int threads);
 
-// drows[r] = Σ_occurrences (user: gp_b e_i + gq_b e_j; pos: gp_b e_u; neg:
-// gq_b e_u) + (λ/B)·occurrences_r·e_r; returns λ/(2B) Σ occurrences_r ‖e_r‖².
-double e0_rows_backward(const float* e0_rows, int d, const BatchRows& batch, const float* gp, const float* gq,
-                        float lambda, float* drows, int threads);
+// Both terms' row gradient, for a table of batch rows [R, d] (the codes for BPR, the raw E0
+// rows for BCE) and per-triple derivatives gp = ∂/∂(r_u·r_i), gq = ∂/∂(r_u·r_j):
+// drows[r] = Σ_occurrences (user: gp_b r_i + gq_b r_j; pos: gp_b r_u; neg:
+// gq_b r_u) + (λ/B)·occurrences_r·r_r; returns λ/(2B) Σ occurrences_r ‖r_r‖².
+double pair_rows_backward(const float* table, int d, const BatchRows& batch, const float* gp, const float* gq,
+                          float lambda, float* drows, int threads);
 
 }  // namespace bitrec::bgch

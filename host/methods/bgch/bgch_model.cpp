@@ -169,18 +169,18 @@ double BgchModel::compute_gradients(int epoch, int64_t batch) {
 
   // Losses and their gradients w.r.t. the codes and the raw E0 rows.
   const float lambda = config_.decay;
-  g_bpr_.resize(static_cast<size_t>(count));
   g_pos_.resize(static_cast<size_t>(count));
   g_neg_.resize(static_cast<size_t>(count));
   dcodes_.resize(codes_.size());
-  double loss = bpr_codes_forward(codes_.data(), width, batch_, g_bpr_.data(), threads_);
-  loss += bpr_codes_backward(codes_.data(), width, batch_, g_bpr_.data(), lambda, dcodes_.data(), threads_);
+  double loss = bpr_codes_forward(codes_.data(), width, batch_, g_pos_.data(), g_neg_.data(), threads_);
+  loss += pair_rows_backward(codes_.data(), width, batch_, g_pos_.data(), g_neg_.data(), lambda, dcodes_.data(),
+                             threads_);
   e0_rows_.resize(static_cast<size_t>(rows) * d_);
   de0_rows_.resize(e0_rows_.size());
   gather_rows(blocks_[0].value.data(), batch_, d_, e0_rows_.data(), threads_);
   loss += bce_forward(e0_rows_.data(), d_, batch_, config_.bce_weight, g_pos_.data(), g_neg_.data(), threads_);
-  loss += e0_rows_backward(e0_rows_.data(), d_, batch_, g_pos_.data(), g_neg_.data(), lambda, de0_rows_.data(),
-                           threads_);
+  loss += pair_rows_backward(e0_rows_.data(), d_, batch_, g_pos_.data(), g_neg_.data(), lambda, de0_rows_.data(),
+                             threads_);
   times_.loss = ms_since(t0);
 
   // Back through sign (estimator, no α), W: dW = Gᵀ dX + (λ/B) W, dG = dX Wᵀ.

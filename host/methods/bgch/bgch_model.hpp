@@ -86,7 +86,7 @@ class BgchModel final : public MethodModel {
   std::vector<float> rows_, x_, codes_, dcodes_, dx_, drows_layers_;  // batch rows (layer-major)
   std::vector<float> wt_, grad_w_, grad_e0_;
   std::vector<float> zero_, buf_a_, buf_b_;        // backward of the propagation (zero_: L = 0 only)
-  std::vector<float> e0_rows_, de0_rows_, g_bpr_, g_pos_, g_neg_;
+  std::vector<float> e0_rows_, de0_rows_, g_pos_, g_neg_;  // per-triple loss derivatives, BPR then BCE
   StageTimes times_;
 };
 

@@ -195,19 +195,24 @@ struct EpochRunner::Impl {
 
 namespace {
 
+// A resumed state must fit the data and config it continues with.
+void check_model_shape(const ModelState& st, const Dataset& data, const TrainConfig& cfg) {
+  if (st.n_users != data.n_users || st.n_items != data.n_items || st.dim != cfg.dim) {
+    throw InputError("resume: the checkpoint's model is " + std::to_string(st.n_users) + " users × " +
+                     std::to_string(st.n_items) + " items × d " + std::to_string(st.dim) +
+                     ", the data and config give " + std::to_string(data.n_users) + " × " +
+                     std::to_string(data.n_items) + " × " + std::to_string(cfg.dim));
+  }
+}
+
 // The state a MethodModel run starts from: position and counters of `start`
 // (or zero), its blocks left to the model.
 ModelState method_model_start(const Dataset& data, const TrainConfig& cfg, const ModelState* start) {
   ModelState st;
   if (start) {
+    check_model_shape(*start, data, cfg);
     st = *start;
     st.blocks.clear();
-  }
-  if (start && (st.n_users != data.n_users || st.n_items != data.n_items || st.dim != cfg.dim)) {
-    throw InputError("resume: the checkpoint's model is " + std::to_string(st.n_users) + " users × " +
-                     std::to_string(st.n_items) + " items × d " + std::to_string(st.dim) +
-                     ", the data and config give " + std::to_string(data.n_users) + " × " +
-                     std::to_string(data.n_items) + " × " + std::to_string(cfg.dim));
   }
   st.n_users = data.n_users;
   st.n_items = data.n_items;
@@ -242,12 +247,7 @@ EpochRunner::EpochRunner(Backend& be, const Dataset& data, const TrainConfig& cf
   be.set_graph(build_normalized_graph(data.train, data.n_users, data.n_items));
   be.set_train(data.train);
   ModelState initial = start ? *start : init_model(data.n_users, data.n_items, cfg.dim, cfg.init_std, cfg.seed);
-  if (initial.n_users != data.n_users || initial.n_items != data.n_items || initial.dim != cfg.dim) {
-    throw InputError("resume: the checkpoint's model is " + std::to_string(initial.n_users) + " users × " +
-                     std::to_string(initial.n_items) + " items × d " + std::to_string(initial.dim) +
-                     ", the data and config give " + std::to_string(data.n_users) + " × " +
-                     std::to_string(data.n_items) + " × " + std::to_string(cfg.dim));
-  }
+  check_model_shape(initial, data, cfg);
   const bool pair_bpr = cfg.method == Method::kRecallHash && cfg.bpr_weight > 0.0f;
   TrainingBuffers buffers = make_buffers(be, initial, cfg.batch, cfg.user_batch, is_hashed(cfg.method),
                                          pair_bpr ? max_pairs_per_batch(data.train, cfg.user_batch) : 0);

@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <numeric>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -112,24 +113,22 @@ HostOutputs HashGnnModel::outputs() const {
   out.bits = bits;
   out.embeddings.resize(static_cast<size_t>(m + n) * bits);
   const NeighbourKey key{config_.seed, kEvalEpoch, 0};
-  std::vector<int32_t> ids;
+  // All `total` nodes of one side through its tower, kEvalChunk at a time,
+  // into the rows from `first_row` on.
+  const auto encode_all = [&](auto& tower, int32_t total, int64_t first_row) {
+    std::vector<int32_t> ids;
+    for (int32_t first = 0; first < total; first += kEvalChunk) {
+      const int32_t count = static_cast<int32_t>(std::min<int64_t>(kEvalChunk, total - first));
+      ids.resize(count);
+      std::iota(ids.begin(), ids.end(), first);
+      tower.forward(blocks_, graph_, key, ids.data(), count, threads_);
+      std::copy(tower.h().begin(), tower.h().end(), out.embeddings.begin() + (first_row + first) * bits);
+    }
+  };
   UserTower users;
-  for (int32_t first = 0; first < m; first += kEvalChunk) {
-    const int32_t count = static_cast<int32_t>(std::min<int64_t>(kEvalChunk, m - first));
-    ids.resize(count);
-    for (int32_t k = 0; k < count; ++k) ids[k] = first + k;
-    users.forward(blocks_, graph_, key, ids.data(), count, threads_);
-    std::copy(users.h().begin(), users.h().end(), out.embeddings.begin() + static_cast<int64_t>(first) * bits);
-  }
+  encode_all(users, m, 0);
   ItemTower items;
-  for (int32_t first = 0; first < n; first += kEvalChunk) {
-    const int32_t count = static_cast<int32_t>(std::min<int64_t>(kEvalChunk, n - first));
-    ids.resize(count);
-    for (int32_t k = 0; k < count; ++k) ids[k] = first + k;
-    items.forward(blocks_, graph_, key, ids.data(), count, threads_);
-    std::copy(items.h().begin(), items.h().end(),
-              out.embeddings.begin() + (static_cast<int64_t>(m) + first) * bits);
-  }
+  encode_all(items, n, m);
   out.signs.resize(out.embeddings.size());
   for (size_t k = 0; k < out.signs.size(); ++k) out.signs[k] = sign_code(out.embeddings[k]);
   return out;

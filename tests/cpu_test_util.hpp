@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <utility>
 #include <vector>
@@ -163,6 +164,18 @@ double central_difference(std::vector<double>& x, size_t at, double h, F&& f) {
   const double minus = f(x);
   x[at] = saved;
   return (plus - minus) / (2.0 * h);
+}
+
+// The same for a float parameter vector p and a loss f() that reads it
+// (p[k] restored afterwards); the difference is taken in double.
+inline double central_difference(std::vector<float>& p, size_t k, float h, const std::function<double()>& f) {
+  const float keep = p[k];
+  p[k] = keep + h;
+  const double up = f();
+  p[k] = keep - h;
+  const double down = f();
+  p[k] = keep;
+  return (up - down) / (2.0 * static_cast<double>(h));
 }
 
 }  // namespace bitrec::test

@@ -1,12 +1,15 @@
 // Helpers of the MethodModel tests (hashgnn, bgch, ngcf): train a model for
-// some epochs, and compare two trained models bit for bit.
+// some epochs, compare two trained models bit for bit, and score outputs.
 #pragma once
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <vector>
 
+#include "bitrec/backend.hpp"
+#include "bitrec/evaluator.hpp"
 #include "bitrec/method_model.hpp"
+#include "bitrec/model.hpp"
 
 namespace bitrec::test {
 
@@ -40,6 +43,24 @@ inline void expect_bitwise_equal(const TrainedModel& a, const TrainedModel& b) {
   EXPECT_EQ(a.loss_sum, b.loss_sum);
   EXPECT_EQ(a.outputs.embeddings, b.outputs.embeddings);
   EXPECT_EQ(a.outputs.signs, b.outputs.signs);
+}
+
+// Hamming Recall@20 on data.test of a model's outputs, train items removed,
+// through the same upload and evaluator as the trainer.
+inline double hamming_recall_at_20(const Dataset& data, const HostOutputs& out) {
+  auto backend = make_cpu_backend(2);
+  const ModelOutputs up = upload_outputs(*backend, out);
+  EvalInputs in;
+  in.n_users = data.n_users;
+  in.n_items = data.n_items;
+  in.table = &up.embeddings;
+  in.codes = &up.codes;
+  in.bits = up.bits;
+  EvalOptions opt;
+  opt.mode = RetrievalMode::kHamming;
+  opt.topk = {20};
+  opt.kmax = 20;
+  return evaluate(*backend, in, data.test, data.train, opt).at("recall@20");
 }
 
 }  // namespace bitrec::test

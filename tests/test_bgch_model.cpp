@@ -52,14 +52,8 @@ void check_batch_gradient(int layers) {
   ASSERT_TRUE(std::isfinite(base));
   const std::vector<float> grad_e0 = model.grad_e0(), grad_w = model.grad_w();
   auto check = [&](int block, size_t k, float h, double analytic) {
-    std::vector<float>& p = model.mutable_params()[block].value;
-    const float keep = p[k];
-    p[k] = keep + h;
-    const double up = loss_at(model);
-    p[k] = keep - h;
-    const double down = loss_at(model);
-    p[k] = keep;
-    const double fd = (up - down) / (2.0 * h);
+    const double fd = test::central_difference(model.mutable_params()[block].value, k, h,
+                                               [&] { return loss_at(model); });
     EXPECT_NEAR(analytic, fd, 3e-4 + 3e-2 * std::fabs(fd)) << "block " << block << " entry " << k;
     return std::fabs(analytic);
   };
@@ -120,38 +114,17 @@ TEST(BgchModel, OutputsAreTheScaledCodesAndDeterministic) {
   EXPECT_NE(model.outputs().embeddings, a.embeddings);
 }
 
-double hamming_recall_at_20(const Dataset& data, const HostOutputs& out) {
-  auto backend = make_cpu_backend(2);
-  const int64_t nodes = data.n_users + data.n_items;
-  FloatTensor signs = test::to_tensor(*backend, out.signs, nodes, out.bits);
-  FloatTensor signs_again = backend->alloc_f32(nodes, out.bits);
-  CodeTensor codes = backend->alloc_u64(nodes, (out.bits + 63) / 64);
-  backend->hash_forward(signs, signs_again, codes);
-  FloatTensor table = test::to_tensor(*backend, out.embeddings, nodes, out.dim);
-  EvalInputs in;
-  in.n_users = data.n_users;
-  in.n_items = data.n_items;
-  in.table = &table;
-  in.codes = &codes;
-  in.bits = out.bits;
-  EvalOptions opt;
-  opt.mode = RetrievalMode::kHamming;
-  opt.topk = {20};
-  opt.kmax = 20;
-  return evaluate(*backend, in, data.test, data.train, opt).at("recall@20");
-}
-
 TEST(BgchModel, TrainingRaisesHammingRecall) {
   const Dataset data = load_dataset("synthetic:users=250,items=180,clusters=4,per_user=12");
   TrainConfig cfg = bgch_config(32, 512, 2);
   cfg.lr = 5e-3f;
   BgchModel model(cfg, data, {});
-  const double before = hamming_recall_at_20(data, model.outputs());
+  const double before = test::hamming_recall_at_20(data, model.outputs());
   int64_t step = 0;
   for (int epoch = 0; epoch < 8; ++epoch) {
     for (int64_t b = 0; b < model.batches_per_epoch(); ++b) model.train_batch(epoch, b, ++step);
   }
-  const double after = hamming_recall_at_20(data, model.outputs());
+  const double after = test::hamming_recall_at_20(data, model.outputs());
   std::printf("bgch synthetic Hamming recall@20: untrained %.4f, 8 epochs %.4f\n", before, after);
   EXPECT_GT(after, before + 0.05) << "before " << before << " after " << after;
 }

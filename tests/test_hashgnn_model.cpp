@@ -13,6 +13,7 @@
 #include "bitrec/method_model.hpp"
 #include "methods/hashgnn/hashgnn_layout.hpp"
 #include "methods/hashgnn/hashgnn_model.hpp"
+#include "method_model_test_util.hpp"
 
 namespace bitrec::hashgnn {
 namespace {
@@ -140,46 +141,18 @@ TEST(HashGnnModel, OutputsAreDeterministicCodesOfTheContinuousVectors) {
   }
 }
 
-// Hamming Recall@20 from outputs(): train items removed, ties by item id.
-double hamming_recall_at_20(const Dataset& data, const HostOutputs& out) {
-  const int bits = out.bits;
-  double sum = 0.0;
-  int users = 0;
-  std::vector<std::pair<int, int32_t>> ranked;
-  for (int32_t u = 0; u < data.n_users; ++u) {
-    if (data.test.row_size(u) == 0) continue;
-    ranked.clear();
-    const float* su = out.signs.data() + int64_t{u} * bits;
-    for (int32_t i = 0; i < data.n_items; ++i) {
-      if (data.train.contains(u, i)) continue;
-      const float* si = out.signs.data() + (int64_t{data.n_users} + i) * bits;
-      int dist = 0;
-      for (int c = 0; c < bits; ++c) dist += su[c] != si[c];
-      ranked.push_back({dist, i});
-    }
-    std::sort(ranked.begin(), ranked.end());
-    std::vector<int32_t> top;
-    for (size_t k = 0; k < ranked.size() && top.size() < 20; ++k) top.push_back(ranked[k].second);
-    sum += ranked_metrics(top.data(), static_cast<int>(top.size()), data.test.row_begin(u), data.test.row_end(u), 20,
-                          20)
-               .recall;
-    ++users;
-  }
-  return sum / users;
-}
-
 TEST(HashGnnModel, AFewEpochsRaiseHammingRecall) {
   const Dataset data = load_dataset("synthetic:users=600,items=400,clusters=8,per_user=20");
   TrainConfig c = hashgnn_config();
   c.threads = 2;
   c.lr = 5e-3f;
   HashGnnModel model(c, data, {});
-  const double before = hamming_recall_at_20(data, model.outputs());
+  const double before = test::hamming_recall_at_20(data, model.outputs());
   int64_t step = 0;
   for (int epoch = 0; epoch < 6; ++epoch) {
     for (int64_t b = 0; b < model.batches_per_epoch(); ++b) model.train_batch(epoch, b, ++step);
   }
-  const double after = hamming_recall_at_20(data, model.outputs());
+  const double after = test::hamming_recall_at_20(data, model.outputs());
   std::printf("hashgnn synthetic Hamming recall@20: untrained %.4f, 6 epochs %.4f\n", before, after);
   EXPECT_GT(after, before + 0.05);
   EXPECT_GT(after, 1.5 * before);

@@ -29,16 +29,7 @@ double weighted_sum(const std::vector<float>& out, const std::vector<float>& g) 
   return s;
 }
 
-// Central difference of loss() w.r.t. v[k].
-double central_difference(std::vector<float>& v, size_t k, float h, const std::function<double()>& loss) {
-  const float keep = v[k];
-  v[k] = keep + h;
-  const double up = loss();
-  v[k] = keep - h;
-  const double down = loss();
-  v[k] = keep;
-  return (up - down) / (2.0 * static_cast<double>(h));
-}
+using test::central_difference;
 
 void expect_close(double analytic, double fd, const std::string& what) {
   EXPECT_NEAR(analytic, fd, 2e-3 + 2e-2 * std::fabs(fd)) << what;

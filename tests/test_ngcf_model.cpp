@@ -58,13 +58,7 @@ void check_batch_gradient(TrainConfig cfg, const std::string& label) {
   for (size_t block = 0; block < model.params().size(); ++block) {
     std::vector<float>& v = model.mutable_params()[block].value;
     for (size_t k = 0; k < v.size(); k += std::max<size_t>(1, v.size() / 7)) {
-      const float keep = v[k], h = 2e-4f;
-      v[k] = keep + h;
-      const double up = model.compute_gradients(1, 0);
-      v[k] = keep - h;
-      const double down = model.compute_gradients(1, 0);
-      v[k] = keep;
-      const double fd = (up - down) / (2.0 * h);
+      const double fd = test::central_difference(v, k, 2e-4f, [&] { return model.compute_gradients(1, 0); });
       EXPECT_NEAR(grads[block][k], fd, 2e-3 + 3e-2 * std::fabs(fd))
           << model.params()[block].name << " entry " << k;
       largest = std::max(largest, std::fabs(static_cast<double>(grads[block][k])));
@@ -141,22 +135,6 @@ TEST(NgcfModel, OutputsAreTheProjectionAndItsSigns) {
   }
 }
 
-double hamming_recall_at_20(const Dataset& data, const HostOutputs& out) {
-  auto backend = make_cpu_backend(2);
-  const ModelOutputs up = upload_outputs(*backend, out);
-  EvalInputs in;
-  in.n_users = data.n_users;
-  in.n_items = data.n_items;
-  in.table = &up.embeddings;
-  in.codes = &up.codes;
-  in.bits = up.bits;
-  EvalOptions opt;
-  opt.mode = RetrievalMode::kHamming;
-  opt.topk = {20};
-  opt.kmax = 20;
-  return evaluate(*backend, in, data.test, data.train, opt).at("recall@20");
-}
-
 TEST(NgcfModel, TrainingRaisesHammingRecall) {
   const Dataset data = load_dataset("synthetic:users=250,items=180,clusters=4,per_user=12");
   for (Method method : {Method::kHashSte, Method::kRecallHash}) {
@@ -164,9 +142,9 @@ TEST(NgcfModel, TrainingRaisesHammingRecall) {
     cfg.lr = 5e-3f;
     cfg.epochs = 8;
     NgcfModel model(cfg, data, {});
-    const double before = hamming_recall_at_20(data, model.outputs());
+    const double before = test::hamming_recall_at_20(data, model.outputs());
     test::train_epochs(model, cfg.epochs);
-    const double after = hamming_recall_at_20(data, model.outputs());
+    const double after = test::hamming_recall_at_20(data, model.outputs());
     std::printf("ngcf %s synthetic Hamming recall@20: untrained %.4f, %d epochs %.4f\n", method_name(method), before,
                 cfg.epochs, after);
     EXPECT_GT(after, before + 0.05) << method_name(method) << " before " << before << " after " << after;

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peer_data import normalised_edges, read_lightgcn  # noqa: E402
+from peer_data import bpr_l2_loss, normalised_edges, read_lightgcn, time_batches  # noqa: E402
 
 
 def normalised_graph(users, items, n_users, n_items, device):
@@ -88,23 +88,14 @@ def main():
             layer = torch.sparse.mm(graph, layer)
             total = total + layer
         final = total / (args.layers + 1)
-        margin = (final[u] * final[i]).sum(1) - (final[u] * final[j]).sum(1)
-        reg = 0.5 * (emb[u].pow(2).sum() + emb[i].pow(2).sum() + emb[j].pow(2).sum()) / count
-        loss = torch.nn.functional.softplus(-margin).mean() + args.decay * reg
+        loss = bpr_l2_loss(final, emb, u, i, j, count, args.decay)
         opt.zero_grad()
         loss.backward()
         opt.step()
         return loss
 
     step(args.batch)  # warm-up
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    for b in range(timed):
-        step(min(args.batch, samples - b * args.batch))
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    elapsed = time.perf_counter() - start
+    elapsed = time_batches(step, timed, args.batch, samples, device)
     per_epoch = elapsed / timed * batches
     print(f"torch {torch.__version__} LightGCN ({args.device}, {torch.get_num_threads()} threads): "
           f"{timed} of {batches} batches in {elapsed:.2f} s -> {per_epoch:.2f} s per epoch")

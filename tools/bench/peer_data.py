@@ -1,4 +1,5 @@
-"""Data helpers shared by the Python peers in tools/bench/."""
+"""Helpers shared by the Python peers in tools/bench/: data, the BPR step's
+loss, and timing whole batches."""
 import numpy as np
 
 
@@ -26,3 +27,27 @@ def normalised_edges(users, items, n_users, n_items):
     degree = np.bincount(rows, minlength=n).astype(np.float32)
     inv_sqrt = np.where(degree > 0, 1.0 / np.sqrt(np.maximum(degree, 1)), 0.0).astype(np.float32)
     return rows, cols, inv_sqrt[rows] * inv_sqrt[cols], n
+
+
+def bpr_l2_loss(final, e0, u, i, j, count, decay):
+    """bitrec's BPR + L2 batch loss (methods.md §2): mean softplus(−margin) on
+    the final embeddings, λ/(2B)·Σ‖e0 rows‖² on layer 0; i, j are node ids."""
+    import torch
+    margin = (final[u] * final[i]).sum(1) - (final[u] * final[j]).sum(1)
+    reg = 0.5 * (e0[u].pow(2).sum() + e0[i].pow(2).sum() + e0[j].pow(2).sum()) / count
+    return torch.nn.functional.softplus(-margin).mean() + decay * reg
+
+
+def time_batches(step, n_batches, batch, samples, device):
+    """Seconds of step(count) over batches 0..n_batches−1 of an epoch of
+    `samples` triples, the device synchronised before and after."""
+    import time
+    import torch
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    for b in range(n_batches):
+        step(min(batch, samples - b * batch))
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    return time.perf_counter() - start

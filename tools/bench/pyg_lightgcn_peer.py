@@ -25,13 +25,12 @@ import json
 import os
 import statistics
 import sys
-import time
 
 import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peer_data import normalised_edges, read_lightgcn  # noqa: E402
+from peer_data import bpr_l2_loss, normalised_edges, read_lightgcn, time_batches  # noqa: E402
 
 
 def device_sampler(users, items, n_users, n_items, device, seed):
@@ -120,23 +119,13 @@ def main():
         u, i, j = sample(count)
         final = model.get_embedding(graph)
         i, j = i + n_users, j + n_users
-        margin = (final[u] * final[i]).sum(1) - (final[u] * final[j]).sum(1)
-        e0 = model.embedding.weight
-        reg = 0.5 * (e0[u].pow(2).sum() + e0[i].pow(2).sum() + e0[j].pow(2).sum()) / count
-        loss = torch.nn.functional.softplus(-margin).mean() + args.decay * reg
+        loss = bpr_l2_loss(final, model.embedding.weight, u, i, j, count, args.decay)
         opt.zero_grad()
         loss.backward()
         opt.step()
 
     def epoch():
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        for b in range(batches):
-            step(min(args.batch, samples - b * args.batch))
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        return time.perf_counter() - start
+        return time_batches(step, batches, args.batch, samples, device)
 
     epoch()  # warm-up: kernels, cuSPARSE buffers, allocator
     if device.type == "cuda":

@@ -78,6 +78,7 @@ std::unique_ptr<ServedModel> load_served_model(const std::string& dir, const Ser
   model->dir = dir;
   model->config = ck.config;
   model->epochs_done = ck.state.epochs_done;
+  if (options.adjust_config) options.adjust_config(model->config);
   resolve_config(model->config);
   const TrainConfig& cfg = model->config;
 
@@ -104,6 +105,7 @@ std::unique_ptr<ServedModel> load_served_model(const std::string& dir, const Ser
   model->outputs = state_outputs(backend, ck.state, cfg, data);
   model->dim = static_cast<int>(model->outputs.embeddings.cols());  // bgch: the 768 scaled-code floats
   model->bits = model->hashed ? model->outputs.bits : 0;
+  if (!options.host_copies) return model;
 
   model->embeddings.resize(static_cast<size_t>(model->outputs.embeddings.size()));
   backend.download(model->outputs.embeddings, model->embeddings.data());

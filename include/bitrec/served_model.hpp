@@ -1,9 +1,10 @@
-// A trained run loaded for serving (export, query): its checkpoint and
+// A trained run loaded for serving (eval, export, query): its checkpoint and
 // config, the dataset it was trained on (the graph, the known items to
 // exclude, the external ids) and its final embeddings and codes — resident on
 // a backend for retrieval and copied to the host for files.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,13 @@ struct ServeLoadOptions {
   std::string data;                 // empty: the run's own --data
   std::optional<LoadOptions> load;  // with `data`; unset: the run's own load options
   BackendOptions backend;
+  // Called on the run's config before presets are resolved and before any
+  // data are loaded: a command applies its own overrides (eval's --topk) and
+  // refuses options that do not fit the run, so bad options cost no loading.
+  std::function<void(TrainConfig&)> adjust_config;
+  // Host copies of E and the codes (`embeddings`, `codes`): files and queries
+  // need them; evaluation reads the backend's outputs only.
+  bool host_copies = true;
 };
 
 class ServedModel {

@@ -1,14 +1,11 @@
 // bitrec eval: re-evaluate a saved run from its checkpoint.bin.
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <memory>
 
-#include "bitrec/checkpoint.hpp"
 #include "bitrec/config_io.hpp"
 #include "bitrec/error.hpp"
-#include "bitrec/graph.hpp"
-#include "bitrec/run_directory.hpp"
+#include "bitrec/served_model.hpp"
 #include "bitrec/trainer.hpp"
 #include "commands.hpp"
 #include "data_options.hpp"
@@ -33,44 +30,35 @@ struct EvalArgs {
 };
 
 void run_eval(EvalArgs& args) {
-  const Checkpoint ck = load_checkpoint((std::filesystem::path(args.model) / "checkpoint.bin").string());
-  TrainConfig cfg = ck.config;
-  LoadOptions load{cfg.user_column, cfg.item_column, cfg.declared_items, cfg.declared_users};
-  std::string data_spec = cfg.data;
+  std::vector<RetrievalMode> modes;
+  ServeLoadOptions load;
   if (!args.data.data.empty()) {
-    data_spec = args.data.data;
-    load = args.data.load;
+    load.data = args.data.data;
+    load.load = args.data.load;
   }
-  if (!args.topk.empty()) {
-    cfg.topk = parse_topk(args.topk);
-    cfg.kmax = -1;
-  }
-  if (args.kmax >= 0) cfg.kmax = args.kmax;
-  resolve_config(cfg);
-
-  Dataset data = load_dataset(data_spec, load);
-  // The same seeded split as training, so the same items are excluded.
-  if (cfg.valid_frac > 0) carve_validation(data, cfg.valid_frac, cfg.seed);
-  if (data.n_users != ck.state.n_users || data.n_items != ck.state.n_items) {
-    throw InputError("--data " + data_spec + ": has " + std::to_string(data.n_users) + " users and " +
-                     std::to_string(data.n_items) + " items, the model " + std::to_string(ck.state.n_users) +
-                     " and " + std::to_string(ck.state.n_items));
-  }
-  std::vector<RetrievalMode> modes = modes_for(cfg.method);
-  if (!args.mode.empty()) {
-    const RetrievalMode mode = parse_retrieval_mode(args.mode);
-    if (mode != RetrievalMode::kReal && !is_hashed(cfg.method)) {
-      throw InputError("--mode " + args.mode + ": the run's method " + std::string(method_name(cfg.method)) +
-                       " has no codes; use --mode real");
+  load.backend.device = args.device;
+  load.backend.threads = args.threads;
+  load.host_copies = false;
+  load.adjust_config = [&](TrainConfig& cfg) {
+    if (!args.topk.empty()) {
+      cfg.topk = parse_topk(args.topk);
+      cfg.kmax = -1;
     }
-    modes = {mode};
-  }
-
-  BackendOptions backend_options;
-  backend_options.device = args.device;
-  backend_options.threads = args.threads;
-  const std::unique_ptr<Backend> backend = make_backend(backend_options);
-  const ModelOutputs outputs = state_outputs(*backend, ck.state, cfg, data);
+    if (args.kmax >= 0) cfg.kmax = args.kmax;
+    modes = modes_for(cfg.method);
+    if (!args.mode.empty()) {
+      const RetrievalMode mode = parse_retrieval_mode(args.mode);
+      if (mode != RetrievalMode::kReal && !is_hashed(cfg.method)) {
+        throw InputError("--mode " + args.mode + ": the run's method " + std::string(method_name(cfg.method)) +
+                         " has no codes; use --mode real");
+      }
+      modes = {mode};
+    }
+  };
+  const std::unique_ptr<ServedModel> model = load_served_model(args.model, load);
+  const TrainConfig& cfg = model->config;
+  const Dataset& data = model->data;
+  Backend& backend = *model->backend;
 
   EvalOptions options;
   options.topk = cfg.topk;
@@ -79,7 +67,6 @@ void run_eval(EvalArgs& args) {
   options.user_ids = &data.user_ids;
   options.item_ids = &data.item_ids;
   ModeMetrics metrics;
-  const Csr known = known_interactions(data);
   for (size_t m = 0; m < modes.size(); ++m) {
     std::ofstream dump;
     std::string dump_tmp;
@@ -90,7 +77,7 @@ void run_eval(EvalArgs& args) {
       if (!dump) throw InputError("--dump-topk " + args.dump + ": cannot write");
       mode_options.dump = &dump;
     }
-    const ModeMetrics one = evaluate_outputs(*backend, outputs, data, data.test, known, {modes[m]}, mode_options);
+    const ModeMetrics one = evaluate_outputs(backend, model->outputs, data, data.test, model->known, {modes[m]}, mode_options);
     metrics.insert(one.begin(), one.end());
     if (dump.is_open()) {
       dump.close();
@@ -110,7 +97,7 @@ void run_eval(EvalArgs& args) {
     return;
   }
   std::printf("%s (%s, epoch %d) on %s, test:\n%s", args.model.c_str(), method_name(cfg.method),
-              ck.state.epochs_done, data.name.c_str(), format_metrics_table(metrics, cfg.topk).c_str());
+              model->epochs_done, data.name.c_str(), format_metrics_table(metrics, cfg.topk).c_str());
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
-// Runs the built bitrec binary in tests and captures its exit code and output.
+// Runs the built bitrec binary in tests and captures its exit code and output;
+// temp paths and a run-once-per-suite fixture for the CLI tests.
 #pragma once
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,5 +39,37 @@ inline CliResult run_bitrec(const std::string& args, const std::string& tag) {
   r.err = slurp(err);
   return r;
 }
+
+// A fresh path under the test temp dir. ctest runs every test in its own
+// process, in parallel: names carry the pid, and `prefix` the test file.
+inline std::string cli_temp_path(const std::string& prefix, const std::string& name) {
+  const std::filesystem::path p =
+      std::filesystem::path(::testing::TempDir()) / (prefix + "_" + std::to_string(getpid()) + "_" + name);
+  std::filesystem::remove_all(p);
+  return p.string();
+}
+
+// One bitrec command run once and shared by every test of a suite (training
+// is the slow part). `Derived` gives `static std::string command(const
+// std::string& out)` and `static constexpr const char* kName`; the tests read
+// `out_` (the folder given to the command, removed after the suite) and
+// `result_`.
+template <class Derived>
+class SharedCliRun : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    out_ = new std::string(cli_temp_path("bitrec_shared", Derived::kName));
+    result_ = new CliResult(run_bitrec(Derived::command(*out_), Derived::kName));
+  }
+  static void TearDownTestSuite() {
+    std::filesystem::remove_all(*out_);
+    delete out_;
+    delete result_;
+    out_ = nullptr;
+    result_ = nullptr;
+  }
+  static inline std::string* out_ = nullptr;
+  static inline CliResult* result_ = nullptr;
+};
 
 }  // namespace bitrec::testing

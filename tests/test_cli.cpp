@@ -21,32 +21,16 @@ namespace {
 
 const char* kSmallData = "synthetic:users=300,items=200,clusters=5,per_user=15";
 
-std::string temp_path(const std::string& name) {
-  // ctest runs every test in its own process, in parallel: names carry the pid.
-  const fs::path p = fs::path(::testing::TempDir()) / ("bitrec_cli_" + std::to_string(getpid()) + "_" + name);
-  fs::remove_all(p);
-  return p.string();
-}
+std::string temp_path(const std::string& name) { return bitrec::testing::cli_temp_path("bitrec_cli", name); }
 
-// One small hashed run shared by several tests (training is the slow part).
-class TrainedRun : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    out_ = new std::string(temp_path("trained"));
-    result_ = new CliResult(run_bitrec(std::string("train --data ") + kSmallData +
-                                           " --method hash-ste --epochs 6 --eval-every 3 --dim 32 --batch 512 "
-                                           "--threads 2 --out " + *out_,
-                                       "trained"));
+// One small hashed run shared by several tests.
+struct TrainedRun : bitrec::testing::SharedCliRun<TrainedRun> {
+  static constexpr const char* kName = "trained";
+  static std::string command(const std::string& out) {
+    return std::string("train --data ") + kSmallData +
+           " --method hash-ste --epochs 6 --eval-every 3 --dim 32 --batch 512 --threads 2 --out " + out;
   }
-  static void TearDownTestSuite() {
-    delete out_;
-    delete result_;
-  }
-  static std::string* out_;
-  static CliResult* result_;
 };
-std::string* TrainedRun::out_ = nullptr;
-CliResult* TrainedRun::result_ = nullptr;
 
 TEST_F(TrainedRun, WritesTheContractFiles) {
   ASSERT_EQ(result_->exit_code, 0) << result_->err;

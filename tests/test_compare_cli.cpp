@@ -28,11 +28,7 @@ const char* kData = "--data synthetic:users=300,items=200,clusters=5,per_user=15
 const char* kCompare = "--methods hash-ste,recall-hash --bits 16,32 --epochs 2 --eval-every 1 --no-plot";
 const std::vector<std::string> kRuns{"hash-ste-16b", "hash-ste-32b", "recall-hash-16b", "recall-hash-32b"};
 
-std::string temp_path(const std::string& name) {
-  const fs::path p = fs::path(::testing::TempDir()) / ("bitrec_compare_" + std::to_string(getpid()) + "_" + name);
-  fs::remove_all(p);
-  return p.string();
-}
+std::string temp_path(const std::string& name) { return bitrec::testing::cli_temp_path("bitrec_compare", name); }
 
 std::string compare_command(const std::string& out, const std::string& extra = "") {
   return std::string("compare ") + kData + " " + kCompare + " --out " + out + (extra.empty() ? "" : " " + extra);
@@ -50,23 +46,11 @@ std::string cell(double v) {
   return buf;
 }
 
-// One compare shared by the tests of this fixture (training is the slow part).
-class CompareCli : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    out_ = new std::string(temp_path("table"));
-    result_ = new CliResult(run_bitrec(compare_command(*out_), "compare"));
-  }
-  static void TearDownTestSuite() {
-    fs::remove_all(*out_);
-    delete out_;
-    delete result_;
-  }
-  static std::string* out_;
-  static CliResult* result_;
+// One compare shared by the tests of this fixture.
+struct CompareCli : bitrec::testing::SharedCliRun<CompareCli> {
+  static constexpr const char* kName = "compare";
+  static std::string command(const std::string& out) { return compare_command(out); }
 };
-std::string* CompareCli::out_ = nullptr;
-CliResult* CompareCli::result_ = nullptr;
 
 TEST_F(CompareCli, TableHoldsExactlyTheRunsReportFigures) {
   ASSERT_EQ(result_->exit_code, 0) << result_->err;

@@ -22,11 +22,7 @@ namespace {
 
 const char* kTinyData = "synthetic:users=120,items=90,clusters=3,per_user=8";
 
-std::string temp_path(const std::string& name) {
-  const fs::path p = fs::path(::testing::TempDir()) / ("bitrec_export_" + std::to_string(getpid()) + "_" + name);
-  fs::remove_all(p);
-  return p.string();
-}
+std::string temp_path(const std::string& name) { return bitrec::testing::cli_temp_path("bitrec_export", name); }
 
 // A .npy (format 1.0) as numpy writes it: dtype, shape and the raw bytes.
 struct Npy {

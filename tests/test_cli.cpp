@@ -2,7 +2,6 @@
 // saved run re-evaluates to exactly the figures in its report.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>

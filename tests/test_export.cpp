@@ -3,7 +3,6 @@
 // eval's dump, cold start, and the errors (docs/serving.md).
 #include <gtest/gtest.h>
 
-#include <unistd.h>
 
 #include <cstring>
 #include <filesystem>

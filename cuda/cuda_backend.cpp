@@ -279,8 +279,8 @@ void CudaBackend::smooth_recall_forward_backward(const FloatTensor& signs, const
   const int32_t n_users = static_cast<int32_t>(host_train_.rows);
   const int32_t n_items = static_cast<int32_t>(host_train_.cols);
   recall_require(n_users >= 0 && n_items > 0, "needs n_users >= 0 and n_items > 0");
-  recall_require(params.tau_rank > 0.0f && params.tau_cut > 0.0f && params.recall_n >= 1,
-                 "needs tau_rank > 0, tau_cut > 0 and recall_n >= 1");
+  recall_require(params.tau_rank > 0.0f && params.tau_cut > 0.0f && params.recall_n >= 1 && params.dcg_weight >= 0.0f,
+                 "needs tau_rank > 0, tau_cut > 0, recall_n >= 1 and dcg_weight >= 0");
   recall_require(bits <= kSmoothRecallMaxBits,
                  "the CUDA backend takes at most " + std::to_string(kSmoothRecallMaxBits) +
                      " bits (shared-memory histogram), got " + std::to_string(bits));
@@ -361,6 +361,7 @@ void CudaBackend::smooth_recall_forward_backward(const FloatTensor& signs, const
   call.train_indices = train_indices_.data();
   call.recall_n = params.recall_n;
   call.tau_cut = params.tau_cut;
+  call.dcg_weight = params.dcg_weight;
   call.inv_omega = 1.0 / static_cast<double>(omega);
   call.grad_signs = grad_signs.data();
   call.loss_acc = loss_acc.data();

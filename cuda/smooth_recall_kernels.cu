@@ -97,7 +97,7 @@ struct UserPass {
   const int64_t* pair_offsets;         // [count]
   const double* term;                  // [2·bits+1] σ(2(v − w)/τ_r) at v − w + bits
   const double* term_grad;             // [2·bits+1] σ'(2(v − w)/τ_r)/τ_r
-  double recall_n, tau_cut, inv_omega;
+  double recall_n, tau_cut, dcg_weight, inv_omega;
   double* pair_a;
   double* pair_term;
   int* pair_level;
@@ -184,8 +184,8 @@ __global__ void __launch_bounds__(kUserThreads) user_kernel(UserPass a) {
   // Per pair: r_ui = ½ + R_u(s_ui), the recall term and a_i.
   for (int64_t p = threadIdx.x; p < n_pos; p += blockDim.x) {
     const double r = 0.5 + rank_at[pair_level[p]];
-    pair_term[p] = smooth_recall_cut(r, a.recall_n, a.tau_cut);
-    pair_a[p] = -a.inv_omega * smooth_recall_cut_grad(r, a.recall_n, a.tau_cut);
+    pair_term[p] = smooth_recall_cut(r, a.recall_n, a.tau_cut, a.dcg_weight);
+    pair_a[p] = -a.inv_omega * smooth_recall_cut_grad(r, a.recall_n, a.tau_cut, a.dcg_weight);
   }
   __syncthreads();
 
@@ -296,6 +296,7 @@ void run_smooth_recall(const SmoothRecallCall& call, int64_t tile, SmoothRecallS
   pass.term_grad = s.rank_tables.data() + (2 * bits + 1);
   pass.recall_n = call.recall_n;
   pass.tau_cut = call.tau_cut;
+  pass.dcg_weight = call.dcg_weight;
   pass.inv_omega = call.inv_omega;
   pass.pair_a = s.pair_a.data();
   pass.pair_term = s.pair_term.data();

@@ -59,7 +59,7 @@ struct SmoothRecallCall {
   const int32_t* users = nullptr;     // [count], every id valid
   const int64_t* train_indptr = nullptr;
   const int32_t* train_indices = nullptr;
-  double recall_n = 0.0, tau_cut = 0.0;
+  double recall_n = 0.0, tau_cut = 0.0, dcg_weight = 0.0;
   double inv_omega = 0.0;             // 1/|Ω_b| (host value)
   float* grad_signs = nullptr;        // [n_users + n_items, bits], accumulated into
   float* loss_acc = nullptr;          // loss_acc[0] += L

@@ -30,18 +30,20 @@ double sigmoid_grad_ref(double z) { return sigmoid_ref(z) * (1.0 - sigmoid_ref(z
 
 // The loss straight from the definition, on a real-valued table x [m + n, d]
 // (users first) in double: s_uj = x_uᵀx_j, r_ui = 1 + Σ_{j≠i} σ((s_uj −
-// s_ui)/τ_r), L = −(1/|Ω|) Σ σ((N − r_ui)/τ_c). When `grad` is given, adds the
-// analytic dL/dx into it, also straight from the definition:
+// s_ui)/τ_r), L = −(1/|Ω|) Σ g(r_ui), g(r) = σ((N − r)/τ_c)·(1 + w/log₂(1 + r)).
+// When `grad` is given, adds the analytic dL/dx into it, also straight from
+// the definition:
 //   dL/ds_uj = Σ_{i∈P_u, i≠j} a_i σ'((s_uj − s_ui)/τ_r)/τ_r
 //              − [j∈P_u] a_j Σ_{k≠j} σ'((s_uk − s_uj)/τ_r)/τ_r,
-//   a_i = σ'((N − r_ui)/τ_c)/(τ_c |Ω|).
+//   a_i = −g'(r_ui)/|Ω|, g'(r) = −σ'((N − r)/τ_c)/τ_c·(1 + w/log₂(1+r))
+//                               − σ((N − r)/τ_c)·w/(ln 2·(1 + r)·log₂²(1 + r)).
 double smooth_recall_direct(const std::vector<double>& x, int d, int32_t m, int32_t n,
                             const Csr& train, const std::vector<int32_t>& users,
                             const SmoothRecallParams& p, std::vector<double>* grad) {
   int64_t omega = 0;
   for (const int32_t u : users) omega += train.row_size(u);
   if (omega == 0) return 0.0;
-  const double tr = p.tau_rank, tc = p.tau_cut, big_n = p.recall_n;
+  const double tr = p.tau_rank, tc = p.tau_cut, big_n = p.recall_n, w = p.dcg_weight;
   double loss = 0.0;
   std::vector<double> s(n), ds(n);
   for (const int32_t u : users) {
@@ -58,8 +60,11 @@ double smooth_recall_direct(const std::vector<double>& x, int d, int32_t m, int3
       for (int32_t j = 0; j < n; ++j) {
         if (j != i) r += sigmoid_ref((s[j] - s[i]) / tr);
       }
-      loss -= sigmoid_ref((big_n - r) / tc) / omega;
-      const double a = sigmoid_grad_ref((big_n - r) / tc) / (tc * omega);
+      const double cut = sigmoid_ref((big_n - r) / tc), discount = 1.0 + w / std::log2(1.0 + r);
+      loss -= cut * discount / omega;
+      const double gain_grad = -sigmoid_grad_ref((big_n - r) / tc) / tc * discount -
+                               cut * w / (std::log(2.0) * (1.0 + r) * std::pow(std::log2(1.0 + r), 2));
+      const double a = -gain_grad / omega;
       for (int32_t j = 0; j < n; ++j) {
         if (j == i) continue;
         const double t = a * sigmoid_grad_ref((s[j] - s[i]) / tr) / tr;
@@ -122,10 +127,11 @@ TEST(SmoothRecall, HistogramMatchesDirectForm) {
   for (const int bits : {8, 64, 100}) {
     for (const SmoothRecallParams p : {SmoothRecallParams{1.0f, 50.0f, 50},
                                        SmoothRecallParams{3.0f, 7.0f, 20},
-                                       SmoothRecallParams{0.25f, 200.0f, 5}}) {
+                                       SmoothRecallParams{0.25f, 200.0f, 5},
+                                       SmoothRecallParams{2.0f, 30.0f, 10, 1.5f}}) {
       const std::string what = "bits " + std::to_string(bits) + ", tau_rank " +
                                std::to_string(p.tau_rank) + ", tau_cut " +
-                               std::to_string(p.tau_cut);
+                               std::to_string(p.tau_cut) + ", dcg_weight " + std::to_string(p.dcg_weight);
       const std::vector<float> signs = random_signs(static_cast<size_t>(m + n) * bits, bits);
       std::vector<float> grad(signs.size(), 0.0f);
       const double loss = smooth_recall_forward_backward_cpu(
@@ -168,25 +174,49 @@ TEST(SmoothRecall, HandComputedOneUserThreeItems) {
   }
 }
 
+// The same case with the top weight w = 1: g(r) = σ((N − r)/τ_c)·(1 + 1/log₂(1 + r))
+// at r = 2: L = −½·(1 + 1/log₂3) = −0.815464876785729…;
+//   g'(2) = −σ'(0)·(1 + 1/log₂3) − σ(0)·1/(ln2·3·log₂²3)
+//         = −0.407732438392864… − 0.095716168491124… = −0.503448606883988…,
+//   so a_1 = −g'(2)/|Ω| = 0.503448606883988…, and every dL/ds is the
+//   unweighted case's times a_1/¼.
+TEST(SmoothRecall, HandComputedTopWeight) {
+  const Csr train = csr_from_pairs(1, 3, {{0, 1}});
+  const std::vector<float> signs = {1, 1, /*items*/ 1, 1, 1, -1, -1, -1};
+  const std::vector<int32_t> users = {0};
+  std::vector<float> grad(signs.size(), 0.0f);
+  const double loss = smooth_recall_forward_backward_cpu(signs.data(), 2, 1, 3, train, users.data(), 1,
+                                                         {1.0f, 1.0f, 2, 1.0f}, grad.data(), 1);
+  EXPECT_NEAR(loss, -0.8154648767857288, 1e-13);
+  const double log2_3 = 1.5849625007211562;
+  const double a1 = 0.25 * (1.0 + 1.0 / log2_3) + 0.5 / (0.6931471805599453 * 3.0 * log2_3 * log2_3);
+  const double g0 = a1 * 0.10499358540350652, g1 = -2.0 * g0, g2 = g0;
+  const std::vector<double> expected = {g1, -g1, g0, g0, g1, g1, g2, g2};
+  for (size_t k = 0; k < expected.size(); ++k) {
+    EXPECT_NEAR(grad[k], expected[k], 1e-7) << "coordinate " << k;
+  }
+}
+
 TEST(SmoothRecall, DirectFormMatchesFiniteDifferencesOnRealInputs) {
   const int32_t m = 3, n = 14;
   const int d = 5;
   const Csr train = varied_train(m, n, 11);
   const std::vector<int32_t> users = {0, 1, 2};
-  const SmoothRecallParams p{0.7f, 1.5f, 4};
-  std::vector<double> x = test::to_double(test::random_vector(static_cast<size_t>(m + n) * d,
-                                                              1.0f, 3));
-  std::vector<double> grad(x.size(), 0.0);
-  smooth_recall_direct(x, d, m, n, train, users, p, &grad);
-  const auto f = [&](const std::vector<double>& y) {
-    return smooth_recall_direct(y, d, m, n, train, users, p, nullptr);
-  };
-  double scale = 0.0;
-  for (const double g : grad) scale = std::max(scale, std::fabs(g));
-  ASSERT_GT(scale, 1e-4);
-  for (size_t at = 0; at < x.size(); ++at) {
-    const double fd = central_difference(x, at, 1e-5, f);
-    EXPECT_NEAR(grad[at], fd, 1e-6 * scale) << "coordinate " << at;
+  for (const SmoothRecallParams p : {SmoothRecallParams{0.7f, 1.5f, 4}, SmoothRecallParams{0.7f, 1.5f, 4, 2.0f}}) {
+    std::vector<double> x = test::to_double(test::random_vector(static_cast<size_t>(m + n) * d,
+                                                                1.0f, 3));
+    std::vector<double> grad(x.size(), 0.0);
+    smooth_recall_direct(x, d, m, n, train, users, p, &grad);
+    const auto f = [&](const std::vector<double>& y) {
+      return smooth_recall_direct(y, d, m, n, train, users, p, nullptr);
+    };
+    double scale = 0.0;
+    for (const double g : grad) scale = std::max(scale, std::fabs(g));
+    ASSERT_GT(scale, 1e-4);
+    for (size_t at = 0; at < x.size(); ++at) {
+      const double fd = central_difference(x, at, 1e-5, f);
+      EXPECT_NEAR(grad[at], fd, 1e-6 * scale) << "coordinate " << at << ", dcg_weight " << p.dcg_weight;
+    }
   }
 }
 
@@ -198,18 +228,19 @@ TEST(SmoothRecall, HistogramGradientMatchesFiniteDifferencesOfDirectLoss) {
   const int bits = 8;
   const Csr train = varied_train(m, n, 17);
   const std::vector<int32_t> users = {0, 1, 2, 3};
-  const SmoothRecallParams p{1.0f, 4.0f, 6};
-  const std::vector<float> signs = random_signs(static_cast<size_t>(m + n) * bits, 23);
-  std::vector<float> grad(signs.size(), 0.0f);
-  smooth_recall_forward_backward_cpu(signs.data(), bits, m, n, train, users.data(), 4, p,
-                                     grad.data(), 2);
-  std::vector<double> x = test::to_double(signs);
-  const auto f = [&](const std::vector<double>& y) {
-    return smooth_recall_direct(y, bits, m, n, train, users, p, nullptr);
-  };
-  std::vector<double> fd(x.size());
-  for (size_t at = 0; at < x.size(); ++at) fd[at] = central_difference(x, at, 1e-4, f);
-  expect_close_to(grad, fd, 1e-5, "histogram vs finite differences");
+  for (const SmoothRecallParams p : {SmoothRecallParams{1.0f, 4.0f, 6}, SmoothRecallParams{1.0f, 4.0f, 6, 2.0f}}) {
+    const std::vector<float> signs = random_signs(static_cast<size_t>(m + n) * bits, 23);
+    std::vector<float> grad(signs.size(), 0.0f);
+    smooth_recall_forward_backward_cpu(signs.data(), bits, m, n, train, users.data(), 4, p,
+                                       grad.data(), 2);
+    std::vector<double> x = test::to_double(signs);
+    const auto f = [&](const std::vector<double>& y) {
+      return smooth_recall_direct(y, bits, m, n, train, users, p, nullptr);
+    };
+    std::vector<double> fd(x.size());
+    for (size_t at = 0; at < x.size(); ++at) fd[at] = central_difference(x, at, 1e-4, f);
+    expect_close_to(grad, fd, 1e-5, "histogram vs finite differences, dcg_weight " + std::to_string(p.dcg_weight));
+  }
 }
 
 TEST(SmoothRecall, BitwiseIndependentOfThreadCountAndLossOfUserOrder) {

@@ -189,8 +189,8 @@ double user_pass(const uint64_t* user_code, const uint64_t* item_codes, int word
       s.levels_used.push_back(w);
     }
     const double r = 0.5 + s.rank_at[w];
-    recall_sum += smooth_recall_cut(r, params.recall_n, params.tau_cut);
-    s.a[p] = -inv_omega * smooth_recall_cut_grad(r, params.recall_n, params.tau_cut);
+    recall_sum += smooth_recall_cut(r, params.recall_n, params.tau_cut, params.dcg_weight);
+    s.a[p] = -inv_omega * smooth_recall_cut_grad(r, params.recall_n, params.tau_cut, params.dcg_weight);
     s.a_at_level[w] += s.a[p];
   }
   // G_u(v) = Σ_w A(w)·σ'((v − w)/τ_r)/τ_r over the positives' distinct levels w.
@@ -455,8 +455,8 @@ double smooth_recall_forward_backward_cpu(const float* signs, int bits, int32_t 
   require(train.rows == n_users && train.cols == n_items &&
               static_cast<int64_t>(train.indptr.size()) == train.rows + 1,
           "train must be n_users x n_items");
-  require(params.tau_rank > 0.0f && params.tau_cut > 0.0f && params.recall_n >= 1,
-          "needs tau_rank > 0, tau_cut > 0 and recall_n >= 1");
+  require(params.tau_rank > 0.0f && params.tau_cut > 0.0f && params.recall_n >= 1 && params.dcg_weight >= 0.0f,
+          "needs tau_rank > 0, tau_cut > 0, recall_n >= 1 and dcg_weight >= 0");
   require(n_batch_users >= 0 && (n_batch_users == 0 || users != nullptr), "users missing");
   if (threads <= 0) threads = omp_get_max_threads();
 

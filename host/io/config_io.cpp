@@ -74,6 +74,7 @@ ConfigEntries config_to_entries(const TrainConfig& c) {
       {"tau-cut-start", float_text(c.tau_cut_start)},
       {"tau-cut-warmup", float_text(c.tau_cut_warmup)},
       {"recall-n", std::to_string(c.recall_n)},
+      {"dcg-weight", float_text(c.dcg_weight)},
       {"user-batch", std::to_string(c.user_batch)},
       {"bpr-weight", float_text(c.bpr_weight)},
       {"negatives", std::to_string(c.negatives)},
@@ -121,6 +122,7 @@ TrainConfig config_from_entries(const ConfigEntries& entries) {
       else if (key == "tau-cut-start") c.tau_cut_start = std::stof(value);
       else if (key == "tau-cut-warmup") c.tau_cut_warmup = std::stof(value);
       else if (key == "recall-n") c.recall_n = std::stoi(value);
+      else if (key == "dcg-weight") c.dcg_weight = std::stof(value);
       else if (key == "bpr-weight") c.bpr_weight = std::stof(value);
       else if (key == "user-batch") c.user_batch = std::stoi(value);
       else if (key == "negatives") c.negatives = std::stoi(value);

@@ -188,6 +188,7 @@ void resolve_config(TrainConfig& c) {
   require(c.dispersion >= 0.0f && c.dispersion < 1.0f, "--dispersion: must be in [0, 1)");
   require(c.tau_rank > 0.0f && c.tau_cut > 0.0f, "--tau-rank/--tau-cut: must be > 0");
   require(c.recall_n >= 1, "--recall-n: must be >= 1");
+  require(c.dcg_weight >= 0.0f && std::isfinite(c.dcg_weight), "--dcg-weight: must be a finite number >= 0");
   require(c.tau_cut_warmup >= 0.0f && c.tau_cut_warmup <= 1.0f, "--tau-cut-warmup: must be in [0, 1]");
   require(c.user_batch >= 1, "--user-batch: must be >= 1");
   require(std::isfinite(c.bpr_weight), "--bpr-weight: must be a finite number >= 0");

@@ -105,6 +105,7 @@ void train_user_batch(Backend& be, TrainingBuffers& b, const TrainConfig& cfg, c
   params.tau_rank = cfg.tau_rank;
   params.tau_cut = tau_cut;
   params.recall_n = cfg.recall_n;
+  params.dcg_weight = cfg.dcg_weight;
   be.smooth_recall_forward_backward(b.signs, b.batch_users, count, params, b.grad_scored, b.loss_acc);
   int64_t pairs = 0;
   if (cfg.bpr_weight > 0.0f) {

@@ -54,6 +54,9 @@ struct TrainConfig {
   float tau_cut_start = -1.0f;  // <0: n_items / 20 (never below tau_cut)
   float tau_cut_warmup = 0.3f;  // fraction of --epochs
   int recall_n = 50;
+  // Top weight of the smooth recall loss: each pair's term × (1 + w/log₂(1 +
+  // r)), DCG's discount, so pairs near the top count more (NDCG@N).
+  float dcg_weight = 0.0f;
   int user_batch = 256;    // users per batch of the user-based epoch
   // Weight of the optional BPR term on the codes (one triple per train pair
   // of the batch's users, L2 λ·weight on their rows); <0: the preset.

@@ -2,7 +2,8 @@
 // memory bound in docs/smooth_recall.md). For a batch of users U_b and every
 // train pair (u, i) of theirs, with code scores s_uj = b_uᵀb_j over ALL items:
 //   r_ui = 1 + Σ_{j≠i} σ((s_uj − s_ui)/τ_rank)          (other positives count)
-//   L    = −(1/|Ω_b|) Σ_{(u,i)} σ((N − r_ui)/τ_cut),  |Ω_b| = Σ_{u∈U_b} |P_u|.
+//   L    = −(1/|Ω_b|) Σ_{(u,i)} σ((N − r_ui)/τ_cut)·(1 + w/log₂(1 + r_ui)),
+//          |Ω_b| = Σ_{u∈U_b} |P_u|, w = dcg_weight (0: plain smooth Recall@N).
 // Temperatures are in units of raw code scores (integers in [−bits, bits]).
 #pragma once
 #include <cstdint>
@@ -15,6 +16,7 @@ struct SmoothRecallParams {
   float tau_rank = 1.0f;  // rank temperature, raw code-score units
   float tau_cut = 50.0f;  // cut temperature, rank units
   int recall_n = 50;      // N of the smoothed Recall@N
+  float dcg_weight = 0.0f;  // top weight: each pair's term × (1 + w/log₂(1 + r_ui))
 };
 
 // CPU reference, exact, through the per-user score histogram.

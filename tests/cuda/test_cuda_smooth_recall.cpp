@@ -124,12 +124,14 @@ void expect_parity(const Shape& s, uint64_t seed) {
   p.tau_rank = s.tau_rank > 0.0f ? s.tau_rank : 0.5f * std::sqrt(static_cast<float>(s.bits));
   p.tau_cut = static_cast<float>(s.items) / 20.0f;
   p.recall_n = 20;
+  p.dcg_weight = seed % 2 == 0 ? 1.0f : 0.0f;  // every other shape with the top weight
 
   CpuBackend cpu(2);
   auto gpu = make_gpu();
   const std::string what = "bits " + std::to_string(s.bits) + ", " + std::to_string(s.users) +
                            " users × " + std::to_string(s.items) + " items, batch " +
-                           std::to_string(s.batch) + ", tau_rank " + std::to_string(p.tau_rank);
+                           std::to_string(s.batch) + ", tau_rank " + std::to_string(p.tau_rank) +
+                           ", dcg_weight " + std::to_string(p.dcg_weight);
   for (int calls : {1, 2}) {
     const Outcome c = run_backend(cpu, train, signs, s.bits, batch, p, calls);
     const Outcome g = run_backend(*gpu, train, signs, s.bits, batch, p, calls);

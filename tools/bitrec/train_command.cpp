@@ -185,6 +185,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--tau-cut-warmup", c.tau_cut_warmup, "recall-hash: fraction of --epochs the tau-cut decay lasts")
       ->capture_default_str();
   cmd->add_option("--recall-n", c.recall_n, "recall-hash: N of the smoothed Recall@N")->capture_default_str();
+  cmd->add_option("--dcg-weight", c.dcg_weight,
+                  "recall-hash: top weight w, each pair's term x (1 + w/log2(1 + rank)); 0 = plain smooth recall")
+      ->capture_default_str();
   cmd->add_option("--user-batch", c.user_batch, "recall-hash: users per batch")->capture_default_str();
   cmd->add_option("--bpr-weight", c.bpr_weight,
                   "recall-hash: weight of a BPR term on the codes, one triple per train pair of the batch (default 0)");

@@ -89,6 +89,7 @@ double BatchLoss::forward_backward(int epoch, int64_t batch, const float* x, flo
     params.tau_rank = config_.tau_rank;
     params.tau_cut = tau_cut_at_epoch(config_, epoch, static_cast<int32_t>(train_.cols));
     params.recall_n = config_.recall_n;
+    params.dcg_weight = config_.dcg_weight;
     loss += smooth_recall_forward_backward_cpu(codes_.data(), width_, n_users_, static_cast<int32_t>(train_.cols),
                                                train_, users, count, params, grad_codes_.data(), threads_);
     if (config_.bpr_weight > 0.0f) {

@@ -40,13 +40,23 @@ BITREC_HD double smooth_rank_term_grad(double diff, double tau_rank) {
   return logistic_grad(diff / tau_rank) / tau_rank;
 }
 
-// Smooth "rank ≤ N": σ((N − r)/τ_cut); and its derivative in r, which is
-// −σ'((N − r)/τ_cut)/τ_cut (the minus sign is applied here).
-BITREC_HD double smooth_recall_cut(double rank, double recall_n, double tau_cut) {
-  return logistic((recall_n - rank) / tau_cut);
+// Smooth "rank ≤ N": σ((N − r)/τ_cut), times the top weight
+// 1 + w_dcg/log₂(1 + r) (DCG's discount; w_dcg = 0 is plain smooth recall);
+// and its derivative in r:
+//   −σ'((N − r)/τ_cut)/τ_cut · (1 + w/log₂(1+r)) − σ · w/(ln2·(1+r)·log₂²(1+r)).
+// r ≥ 1 always (a pair's own item counts σ(0) = ½ on top of the ½ offset), so
+// the discount is finite.
+BITREC_HD double smooth_recall_cut(double rank, double recall_n, double tau_cut, double dcg_weight) {
+  const double cut = logistic((recall_n - rank) / tau_cut);
+  if (dcg_weight == 0.0) return cut;
+  return cut * (1.0 + dcg_weight / log2(1.0 + rank));
 }
-BITREC_HD double smooth_recall_cut_grad(double rank, double recall_n, double tau_cut) {
-  return -logistic_grad((recall_n - rank) / tau_cut) / tau_cut;
+BITREC_HD double smooth_recall_cut_grad(double rank, double recall_n, double tau_cut, double dcg_weight) {
+  const double cut_grad = -logistic_grad((recall_n - rank) / tau_cut) / tau_cut;
+  if (dcg_weight == 0.0) return cut_grad;
+  const double l = log2(1.0 + rank);
+  const double discount_grad = -dcg_weight / (0.69314718055994531 * (1.0 + rank) * l * l);
+  return cut_grad * (1.0 + dcg_weight / l) + logistic((recall_n - rank) / tau_cut) * discount_grad;
 }
 
 }  // namespace bitrec

@@ -19,6 +19,7 @@
 #include "bitrec/csr.hpp"
 #include "bitrec/cuda_backend.hpp"
 #include "bitrec/graph.hpp"
+#include "bitrec/kernels/hamming.hpp"
 #include "cpu/cpu_backend.hpp"
 #include "cpu_test_util.hpp"
 
@@ -118,5 +119,27 @@ inline Csr random_relation(const RelationSpec& s) {
   }
   return csr_from_pairs(s.users, s.items, std::move(pairs));
 }
+
+// One backend's copy of the trainer's buffers for a table method (E0, Adam
+// moments, E, signs, gradients, loss, codes): the lockstep tests drive a CPU
+// and a GPU copy through the same batches and compare them.
+struct TableBuffers {
+  Backend& b;
+  FloatTensor e0, m, v, e, signs, grad_scored, grad_e, grad_e0, loss;
+  CodeTensor codes;
+
+  TableBuffers(Backend& backend, const std::vector<float>& init, int64_t rows, int dim) : b(backend) {
+    e0 = to_tensor(b, init, rows, dim);
+    m = b.alloc_f32(rows, dim);
+    v = b.alloc_f32(rows, dim);
+    e = b.alloc_f32(rows, dim);
+    signs = b.alloc_f32(rows, dim);
+    grad_scored = b.alloc_f32(rows, dim);
+    grad_e = b.alloc_f32(rows, dim);
+    grad_e0 = b.alloc_f32(rows, dim);
+    loss = b.alloc_f32(1, 1);
+    codes = b.alloc_u64(rows, code_words(dim));
+  }
+};
 
 }  // namespace bitrec::cuda_test

@@ -28,26 +28,13 @@
 namespace bitrec::cuda_test {
 namespace {
 
-// The trainer's buffers for one backend.
-struct Side {
-  Backend& b;
-  FloatTensor e0, m, v, e, signs, grad_scored, grad_e, grad_e0, loss;
+// The trainer's buffers for one backend, with its BPR triples.
+struct Side : TableBuffers {
   IndexTensor triples;
-  CodeTensor codes;
 
   Side(Backend& backend, const std::vector<float>& init, int64_t rows, int dim, int batch)
-      : b(backend) {
-    e0 = to_tensor(b, init, rows, dim);
-    m = b.alloc_f32(rows, dim);
-    v = b.alloc_f32(rows, dim);
-    e = b.alloc_f32(rows, dim);
-    signs = b.alloc_f32(rows, dim);
-    grad_scored = b.alloc_f32(rows, dim);
-    grad_e = b.alloc_f32(rows, dim);
-    grad_e0 = b.alloc_f32(rows, dim);
-    loss = b.alloc_f32(1, 1);
+      : TableBuffers(backend, init, rows, dim) {
     triples = b.alloc_i32(batch, 3);
-    codes = b.alloc_u64(rows, code_words(dim));
   }
 
   void step(bool hashed, int layers, uint64_t seed, uint32_t epoch, int64_t first, int64_t count,

@@ -259,26 +259,13 @@ TEST(CudaSmoothRecallParity, RejectsBadInputLikeCpu) {
 
 // --- a few recall-hash training batches in lockstep ---------------------------------
 
-struct RecallSide {
-  Backend& b;
-  FloatTensor e0, m, v, e, signs, grad_signs, grad_e, grad_e0, loss;
+struct RecallSide : TableBuffers {
   IndexTensor users;
-  CodeTensor codes;
 
   RecallSide(Backend& backend, const std::vector<float>& init, int64_t rows, int dim,
              int64_t max_batch)
-      : b(backend) {
-    e0 = to_tensor(b, init, rows, dim);
-    m = b.alloc_f32(rows, dim);
-    v = b.alloc_f32(rows, dim);
-    e = b.alloc_f32(rows, dim);
-    signs = b.alloc_f32(rows, dim);
-    grad_signs = b.alloc_f32(rows, dim);
-    grad_e = b.alloc_f32(rows, dim);
-    grad_e0 = b.alloc_f32(rows, dim);
-    loss = b.alloc_f32(1, 1);
+      : TableBuffers(backend, init, rows, dim) {
     users = b.alloc_i32(max_batch, 1);
-    codes = b.alloc_u64(rows, code_words(dim));
   }
 
   // The trainer's user batch without BPR mixing (train_user_batch).
@@ -289,11 +276,11 @@ struct RecallSide {
     b.upload(padded.data(), users);
     b.propagate_mean(e0, e, layers);
     b.hash_forward(e, signs, codes);
-    b.fill_zero(grad_signs);
+    b.fill_zero(grad_scored);
     b.fill_zero(loss);
     b.smooth_recall_forward_backward(signs, users, static_cast<int64_t>(batch.size()), p,
-                                     grad_signs, loss);
-    b.hash_backward(estimator, e, grad_signs, grad_e);
+                                     grad_scored, loss);
+    b.hash_backward(estimator, e, grad_scored, grad_e);
     b.propagate_mean(grad_e, grad_e0, layers);
     b.adam_step(e0, grad_e0, m, v, adam);
   }

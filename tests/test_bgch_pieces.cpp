@@ -14,7 +14,7 @@
 #include "bitrec/kernels/estimators.hpp"
 #include "methods/bgch/bgch_batch.hpp"
 #include "methods/bgch/bgch_codes.hpp"
-#include "methods/bgch/bgch_dense.hpp"
+#include "cpu/dense_gemm.hpp"
 #include "methods/bgch/bgch_dispersion.hpp"
 #include "methods/bgch/bgch_losses.hpp"
 #include "methods/bgch/bgch_sparse.hpp"
@@ -32,46 +32,13 @@ std::vector<float> random_values(size_t n, float scale, uint32_t seed) {
   return v;
 }
 
+using dense::gemm_at_b_accumulate;
+using dense::gemm_rows;
+using dense::transpose;
 using test::central_difference;
 
 void expect_gradient(double analytic, double numeric, double rel, double abs_tol, const std::string& what) {
   EXPECT_NEAR(analytic, numeric, abs_tol + rel * std::fabs(numeric)) << what;
-}
-
-TEST(BgchDense, ProductsMatchADoubleReference) {
-  // Shapes: the Gowalla one (d 256), a remainder of tiles in rows and columns.
-  for (const auto& [rows, k, n] : std::vector<std::tuple<int, int, int>>{{37, 256, 256}, {13, 24, 72}, {7, 5, 9}}) {
-    const auto a = random_values(static_cast<size_t>(rows) * k, 1.0f, 1);
-    const auto b = random_values(static_cast<size_t>(k) * n, 1.0f, 2);
-    const auto b_rows = random_values(static_cast<size_t>(rows) * n, 1.0f, 3);
-    std::vector<float> c(static_cast<size_t>(rows) * n);
-    gemm_rows(a.data(), b.data(), c.data(), rows, k, n, 2);
-    std::vector<float> at_b(static_cast<size_t>(k) * n, 0.5f);
-    gemm_at_b_accumulate(a.data(), b_rows.data(), at_b.data(), rows, k, n, 2);
-    for (int i = 0; i < rows; ++i) {
-      for (int j = 0; j < n; ++j) {
-        double s = 0.0;
-        for (int kk = 0; kk < k; ++kk) s += static_cast<double>(a[i * k + kk]) * b[kk * n + j];
-        ASSERT_NEAR(c[i * n + j], s, 1e-4 * std::sqrt(k)) << rows << "x" << k << "x" << n;
-      }
-    }
-    for (int kk = 0; kk < k; ++kk) {
-      for (int j = 0; j < n; ++j) {
-        double s = 0.5;
-        for (int i = 0; i < rows; ++i) s += static_cast<double>(a[i * k + kk]) * b_rows[i * n + j];
-        ASSERT_NEAR(at_b[kk * n + j], s, 1e-4 * std::sqrt(rows)) << rows << "x" << k << "x" << n;
-      }
-    }
-    // One thread gives the same bits.
-    std::vector<float> c1(c.size()), at_b1(static_cast<size_t>(k) * n, 0.5f);
-    gemm_rows(a.data(), b.data(), c1.data(), rows, k, n, 1);
-    gemm_at_b_accumulate(a.data(), b_rows.data(), at_b1.data(), rows, k, n, 1);
-    EXPECT_EQ(c, c1);
-    EXPECT_EQ(at_b, at_b1);
-  }
-  std::vector<float> m{1, 2, 3, 4, 5, 6}, mt(6);
-  transpose(m.data(), mt.data(), 2, 3);
-  EXPECT_EQ(mt, (std::vector<float>{1, 4, 2, 5, 3, 6}));
 }
 
 // The batch-row products equal cpu_spmm restricted to / fed by those rows

@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "cpu_test_util.hpp"
-#include "methods/ngcf/ngcf_dense.hpp"
 #include "methods/ngcf/ngcf_encoder.hpp"
 #include "methods/ngcf/ngcf_layer.hpp"
 #include "methods/ngcf/ngcf_norm.hpp"
@@ -82,26 +81,6 @@ TEST(NgcfLayer, NormalizeBackwardMatchesFiniteDifferencesInAStridedConcatenation
   normalize_rows_backward(x.data(), y.data() + 4, g.data() + 4, ld, dx.data(), n, d, 2);
   for (size_t k = 0; k < x.size(); ++k) {
     expect_close(dx[k], central_difference(x, k, 2e-4f, loss), "x " + std::to_string(k));
-  }
-}
-
-TEST(NgcfLayer, DenseProductsDoNotDependOnThreads) {
-  const int64_t n = 1500;  // several 512-row chunks
-  const int k = 6, m = 5;
-  const std::vector<float> a = test::random_vector(n * k, 1.0f, 9), b = test::random_vector(n * m, 1.0f, 10);
-  std::vector<float> c1(k * m), c2(k * m), s1(m), s2(m);
-  gemm_at_b(a.data(), b.data(), c1.data(), n, k, m, 1);
-  gemm_at_b(a.data(), b.data(), c2.data(), n, k, m, 2);
-  column_sums(b.data(), s1.data(), n, m, 1);
-  column_sums(b.data(), s2.data(), n, m, 2);
-  EXPECT_EQ(c1, c2);
-  EXPECT_EQ(s1, s2);
-  for (int i = 0; i < k; ++i) {
-    for (int j = 0; j < m; ++j) {
-      double ref = 0.0;
-      for (int64_t r = 0; r < n; ++r) ref += static_cast<double>(a[r * k + i]) * b[r * m + j];
-      EXPECT_NEAR(c1[i * m + j], ref, 1e-3);
-    }
   }
 }
 

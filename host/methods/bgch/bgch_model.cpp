@@ -12,8 +12,8 @@
 
 #include "bitrec/error.hpp"
 #include "cpu/cpu_propagate.hpp"
+#include "cpu/dense_gemm.hpp"
 #include "methods/bgch/bgch_codes.hpp"
-#include "methods/bgch/bgch_dense.hpp"
 #include "methods/bgch/bgch_dispersion.hpp"
 #include "methods/bgch/bgch_losses.hpp"
 #include "methods/bgch/bgch_sparse.hpp"
@@ -23,6 +23,10 @@
 namespace bitrec {
 namespace bgch {
 namespace {
+
+using dense::gemm_at_b_accumulate;
+using dense::gemm_rows;
+using dense::transpose;
 
 constexpr int kDispersionDraws = 2;       // BGCH's RP_avg
 constexpr int kDispersionIterations = 2;  // BGCH's RP_iteration

@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "cpu/cpu_propagate.hpp"
-#include "methods/ngcf/ngcf_dense.hpp"
+#include "cpu/dense_gemm.hpp"
 #include "methods/ngcf/ngcf_layer.hpp"
 #include "methods/ngcf/ngcf_norm.hpp"
 
@@ -33,7 +33,7 @@ const float* NgcfEncoder::forward(const std::vector<ParamBlock>& p) {
   const int64_t ld = static_cast<int64_t>(layers_ + 1) * d_;
   for (int l = 0; l <= layers_; ++l) normalize_rows_forward(layer_table(l), z_.data() + l * d_, ld, n_, d_, threads_);
   if (!project_) return z_.data();
-  gemm_rows(z_.data(), p[block_p(layers_)].value.data(), nullptr, x_.data(), n_, static_cast<int>(ld), d_, threads_);
+  dense::gemm_rows(z_.data(), p[block_p(layers_)].value.data(), x_.data(), n_, static_cast<int>(ld), d_, threads_);
   return x_.data();
 }
 
@@ -46,11 +46,13 @@ void NgcfEncoder::backward(const std::vector<ParamBlock>& p, const float* dout, 
   if (project_) {
     // x = z P: dP = zᵀ dx, dz = dx Pᵀ.
     const float* pm = p[block_p(layers_)].value.data();
-    gemm_at_b(z_.data(), dout, grads[block_p(layers_)].data(), n_, static_cast<int>(ld), d_, threads_);
+    std::vector<float>& dp = grads[block_p(layers_)];
+    std::fill(dp.begin(), dp.end(), 0.0f);
+    dense::gemm_at_b_accumulate(z_.data(), dout, dp.data(), n_, static_cast<int>(ld), d_, threads_);
     pt_.resize(static_cast<size_t>(ld) * d_);
-    transpose(pm, pt_.data(), static_cast<int>(ld), d_);
+    dense::transpose(pm, pt_.data(), static_cast<int>(ld), d_);
     dz_.resize(table * (layers_ + 1));
-    gemm_rows(dout, pt_.data(), nullptr, dz_.data(), n_, d_, static_cast<int>(ld), threads_);
+    dense::gemm_rows(dout, pt_.data(), dz_.data(), n_, d_, static_cast<int>(ld), threads_);
     dz = dz_.data();
   }
   // de_a_: dLoss/dE⁽ˡ⁺¹⁾ (complete); de_b_: dLoss/dE⁽ˡ⁾ being built.

@@ -1,7 +1,8 @@
-// Register-blocked GEMMs for the hash layer (x = e W, de = dx Wᵀ, dW = eᵀ dx).
+// Register-blocked GEMMs for a layer's products (x = e W, de = dx Wᵀ,
+// dW = eᵀ dx).
 //
-// Why it looks like this (Gowalla batch, d 256, ~11 k distinct rows × 3
-// layers, 2-core AMD EPYC with AVX-512):
+// Why it looks like this (tuned on BGCH's Gowalla batch, d 256, ~11 k
+// distinct rows × 3 layers, 2-core AMD EPYC with AVX-512):
 // - A tile of kRows output rows × 64 columns keeps its 6 × 4 accumulators of
 //   16 floats in registers; each step loads 4 vectors of b and broadcasts 6
 //   scalars of a for 24 FMAs. GCC vector extensions give AVX-512 here and
@@ -9,12 +10,12 @@
 // - gemm_at_b sums over thousands of rows: it walks them in chunks that fit
 //   L2 (a and b chunk 2 × 128 KB) and keeps the order over rows ascending
 //   for every element, so the result does not depend on the thread count.
-#include "methods/bgch/bgch_dense.hpp"
+#include "cpu/dense_gemm.hpp"
 
 #include <algorithm>
 #include <cstring>
 
-namespace bitrec::bgch {
+namespace bitrec::dense {
 namespace {
 
 typedef float Vec16 __attribute__((vector_size(64)));
@@ -130,6 +131,23 @@ void gemm_at_b_accumulate(const float* a, const float* b, float* c, int64_t rows
   }
 }
 
+void column_sums_accumulate(const float* b, float* c, int64_t rows, int n, int threads) {
+  // Columns split among threads; each column is one thread's ascending sum.
+  constexpr int kColumns = 16;
+  const int blocks = (n + kColumns - 1) / kColumns;
+#pragma omp parallel for num_threads(threads) schedule(static) if (rows * n > 65536)
+  for (int blk = 0; blk < blocks; ++blk) {
+    const int j0 = blk * kColumns, j1 = std::min(n, j0 + kColumns);
+    float acc[kColumns];
+    for (int j = j0; j < j1; ++j) acc[j - j0] = c[j];
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* br = b + r * n;
+      for (int j = j0; j < j1; ++j) acc[j - j0] += br[j];
+    }
+    for (int j = j0; j < j1; ++j) c[j] = acc[j - j0];
+  }
+}
+
 void transpose(const float* a, float* at, int rows, int cols) {
   constexpr int kBlock = 32;
   for (int i0 = 0; i0 < rows; i0 += kBlock) {
@@ -142,4 +160,4 @@ void transpose(const float* a, float* at, int rows, int cols) {
   }
 }
 
-}  // namespace bitrec::bgch
+}  // namespace bitrec::dense

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -146,6 +147,19 @@ TEST_F(CompareCli, RerunReusesFinishedRunsAndTrainsOnlyWhatIsMissing) {
   EXPECT_EQ(count(again.err, "reusing the finished run"), 4u) << again.err;
   EXPECT_EQ(fs::last_write_time(*out_ + "/hash-ste-16b/checkpoint.bin"), checkpoint_time);
   EXPECT_EQ(slurp(*out_ + "/compare.md"), table);
+
+  // A run made before an option existed (its report lacks the key) trained as
+  // the option's default does: it is reused, not refused.
+  const std::string report_path = *out_ + "/hash-ste-16b/report.json";
+  std::string report = slurp(report_path);
+  const std::string key = "\"dcg-weight\": \"0\",";
+  const size_t at = report.find(key);
+  ASSERT_NE(at, std::string::npos) << report;
+  report.erase(at, key.size());
+  std::ofstream(report_path, std::ios::binary) << report;
+  const CliResult older = run_bitrec(compare_command(*out_), "older");
+  ASSERT_EQ(older.exit_code, 0) << older.err;
+  EXPECT_EQ(count(older.err, "reusing the finished run"), 4u) << older.err;
 
   // An interrupted compare leaves some runs: only the missing one is trained.
   const FlatJson before(slurp(*out_ + "/compare.json"));

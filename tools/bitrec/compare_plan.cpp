@@ -97,9 +97,20 @@ void classify_folder(PlannedRun& run, bool overwrite) {
   }
   const FlatJson report = FlatJson::read_file(report_path);
   std::vector<std::string> differ;
+  // A key the run's report lacks was added to bitrec after that run: the run
+  // trained as the option's default does, so the default matches it.
+  const std::vector<std::pair<std::string, std::string>> defaults = config_to_entries(TrainConfig{});
+  const auto default_of = [&](const std::string& key) {
+    for (const auto& [k, v] : defaults) {
+      if (k == key) return v;
+    }
+    return std::string("<no default>");
+  };
   for (const auto& [key, value] : config_to_entries(run.config)) {
     if (config_key_ignored_for_reuse(key)) continue;
-    if (report.text("config." + key, "<absent>") != value) differ.push_back(key);
+    const std::string had = report.text("config." + key, "<absent>");
+    if (had == value || (had == "<absent>" && value == default_of(key))) continue;
+    differ.push_back(key);
   }
   if (!differ.empty()) return refuse_or_retrain("a run with another config (differs in: " + join(differ) + ")");
   const std::string status = report.text("status");

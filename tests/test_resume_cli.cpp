@@ -1,5 +1,5 @@
-// Ctrl-C and --resume through the CLI: SIGINT stops a run at a batch
-// boundary with a checkpoint and exit code 130; --resume continues it in
+// Ctrl-C and --resume through the CLI: SIGINT (SIGTERM) stops a run at a
+// batch boundary with a checkpoint and exit code 130 (143); --resume continues it in
 // place to the same result as an uninterrupted run.
 #include <gtest/gtest.h>
 
@@ -27,19 +27,25 @@ std::string temp_dir(const std::string& name) {
 const char* kData = "--data synthetic:users=6000,items=4000,clusters=8,per_user=40 --method hash-ste --dim 32 "
                     "--eval-every 1 --threads 2 --topk 20";
 
+// Starts a long training run into `dir` and sends it `signal_name` (INT, TERM)
+// 1 s after training started, mid-epoch; the status is bitrec's own.
+testing::CliResult train_and_signal(const std::string& dir, const char* signal_name) {
+  const std::string out = dir + ".out", err = dir + ".err";
+  const std::string command = std::string(BITREC_BINARY) + " train " + kData + " --epochs 1000 --out " + dir + " >" +
+                              out + " 2>" + err + " </dev/null & pid=$!; n=0; while ! grep -q '^setup' " + err +
+                              " && [ $n -lt 600 ]; do sleep 0.1; n=$((n+1)); done; sleep 1; kill -" + signal_name +
+                              " $pid; wait $pid";
+  const int status = std::system(command.c_str());
+  testing::CliResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.out = slurp(out);
+  result.err = slurp(err);
+  return result;
+}
+
 TEST(ResumeCli, CtrlCWritesACheckpointAndResumeFinishesTheRunLikeAnUninterruptedOne) {
   const std::string stopped = temp_dir("stopped");
-  // SIGINT 1 s after training started (mid-epoch), as Ctrl-C would; the
-  // status is bitrec's own.
-  const std::string out = stopped + ".out", err = stopped + ".err";
-  const std::string command = std::string(BITREC_BINARY) + " train " + kData + " --epochs 1000 --out " + stopped +
-                              " >" + out + " 2>" + err + " </dev/null & pid=$!; n=0; while ! grep -q '^setup' " + err +
-                              " && [ $n -lt 600 ]; do sleep 0.1; n=$((n+1)); done; sleep 1; kill -INT $pid; wait $pid";
-  const int status = std::system(command.c_str());
-  testing::CliResult interrupted;
-  interrupted.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  interrupted.out = slurp(out);
-  interrupted.err = slurp(err);
+  const testing::CliResult interrupted = train_and_signal(stopped, "INT");
   ASSERT_EQ(interrupted.exit_code, 130) << interrupted.err;
   EXPECT_NE(interrupted.out.find("continue with: bitrec train --resume"), std::string::npos) << interrupted.out;
   ASSERT_TRUE(fs::exists(stopped + "/checkpoint.bin"));
@@ -72,6 +78,23 @@ TEST(ResumeCli, CtrlCWritesACheckpointAndResumeFinishesTheRunLikeAnUninterrupted
   EXPECT_EQ(done.number("epochs"), target);
   fs::remove_all(stopped);
   fs::remove_all(whole);
+}
+
+// SIGTERM (timeout, kill, a batch scheduler) stops the run as cleanly as
+// Ctrl-C: a resumable checkpoint in place, no staging folder left, exit 143.
+TEST(ResumeCli, SigtermStopsAtABatchBoundaryWithACheckpoint) {
+  const std::string stopped = temp_dir("terminated");
+  const testing::CliResult terminated = train_and_signal(stopped, "TERM");
+  ASSERT_EQ(terminated.exit_code, 143) << terminated.err;
+  EXPECT_NE(terminated.out.find("continue with: bitrec train --resume"), std::string::npos) << terminated.out;
+  ASSERT_TRUE(fs::exists(stopped + "/checkpoint.bin"));
+  EXPECT_EQ(FlatJson(slurp(stopped + "/report.json")).text("status"), "interrupted");
+  for (const auto& entry : fs::directory_iterator(fs::path(stopped).parent_path())) {
+    EXPECT_EQ(entry.path().filename().string().find(".bitrec_resume_" + std::to_string(getpid()) + "_terminated.partial"),
+              std::string::npos)
+        << "staging folder left behind: " << entry.path();
+  }
+  fs::remove_all(stopped);
 }
 
 TEST(ResumeCli, AFinishedRunNeedsMoreEpochsToResume) {

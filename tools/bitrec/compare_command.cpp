@@ -164,7 +164,7 @@ void train_planned_run(const PlannedRun& run, const Dataset& data, const Compare
                  "compare: %s in run %zu of %zu (%s); its checkpoint is in %s.\n"
                  "Run the same command again to resume it and finish the comparison.\n",
                  summary.stop_message.c_str(), index + 1, count, run.name.c_str(), cfg.out.c_str());
-    throw ExitRequest{130};
+    throw ExitRequest{interrupt_exit_code()};
   }
   if (summary.stop == TrainStop::kNonFinite) {
     throw InputError("run " + std::to_string(index + 1) + " of " + std::to_string(count) + " (" + run.name +

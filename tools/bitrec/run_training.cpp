@@ -23,35 +23,47 @@ int64_t peak_host_bytes() {
   return static_cast<int64_t>(usage.ru_maxrss) * 1024;  // Linux: KiB
 }
 
-std::atomic<bool> g_interrupt{false};
+// The stop signal that arrived (0: none). SIGINT is Ctrl-C; SIGTERM is what
+// `timeout`, `kill` and batch schedulers send before they kill, so it gets
+// the same clean stop instead of a lost epoch and a stray staging folder.
+std::atomic<int> g_stop_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free, "the signal handler stores into it");
 using SignalHandler = void (*)(int);
-SignalHandler g_previous_handler = SIG_DFL;
+constexpr int kStopSignals[] = {SIGINT, SIGTERM};
+SignalHandler g_previous_handlers[2] = {SIG_DFL, SIG_DFL};
 bool g_caught = false;
 
-extern "C" void on_interrupt(int) {
-  g_interrupt.store(true);
+extern "C" void on_stop_signal(int signal_number) {
+  g_stop_signal.store(signal_number);
   static const char kMessage[] =
-      "\ninterrupt: stopping at the next batch boundary and writing a checkpoint (Ctrl-C again to kill)\n";
+      "\ninterrupt: stopping at the next batch boundary and writing a checkpoint (signal again to kill)\n";
   (void)!write(2, kMessage, sizeof kMessage - 1);
-  std::signal(SIGINT, SIG_DFL);
+  for (int sig : kStopSignals) std::signal(sig, SIG_DFL);
 }
 
 }  // namespace
 
 void catch_interrupt() {
-  g_interrupt.store(false);
-  const SignalHandler previous = std::signal(SIGINT, on_interrupt);
-  if (!g_caught) g_previous_handler = previous;
+  g_stop_signal.store(0);
+  for (int i = 0; i < 2; ++i) {
+    const SignalHandler previous = std::signal(kStopSignals[i], on_stop_signal);
+    if (!g_caught) g_previous_handlers[i] = previous;
+  }
   g_caught = true;
 }
 
 void release_interrupt() {
   if (!g_caught) return;
-  std::signal(SIGINT, g_previous_handler);
+  for (int i = 0; i < 2; ++i) std::signal(kStopSignals[i], g_previous_handlers[i]);
   g_caught = false;
 }
 
-bool interrupt_requested() { return g_interrupt.load(); }
+bool interrupt_requested() { return g_stop_signal.load() != 0; }
+
+int interrupt_exit_code() {
+  const int signal_number = g_stop_signal.load();
+  return 128 + (signal_number != 0 ? signal_number : SIGINT);
+}
 
 MemoryEstimate check_memory(const TrainConfig& cfg, const Dataset& data, const Backend& backend,
                             const std::string& max_memory, std::FILE* log) {
@@ -116,7 +128,7 @@ TrainedRun train_run_folder(const Dataset& data, const TrainConfig& config, cons
                  cfg.batch, cfg.lr, cfg.out.c_str());
   }
 
-  if (interrupt_requested()) throw ExitRequest{130};
+  if (interrupt_requested()) throw ExitRequest{interrupt_exit_code()};
   options.should_stop = [] { return interrupt_requested(); };
   result.summary = train_model(backend, data, cfg, [&](const EvalPoint& point) {
     jsonl << eval_point_json(point).dump(-1) << '\n';

@@ -17,14 +17,17 @@
 
 namespace bitrec::cli {
 
-// Ctrl-C while a run trains: the first SIGINT asks the trainer to stop at the
-// next batch boundary (train_run_folder then still writes the checkpoint); a
-// second one kills as usual. catch_interrupt() clears the request and
+// Ctrl-C while a run trains: the first SIGINT or SIGTERM asks the trainer to
+// stop at the next batch boundary (train_run_folder then still writes the
+// checkpoint); a second one kills as usual. catch_interrupt() clears the request and
 // installs the handler; train_run_folder puts the previous handler back as
 // soon as training returns, so a Ctrl-C while files are written kills.
 void catch_interrupt();
 void release_interrupt();
 bool interrupt_requested();
+// 128 + the stop signal's number (130 for SIGINT, 143 for SIGTERM), the
+// status a shell gives a process that signal killed.
+int interrupt_exit_code();
 
 // Refuses (InputError naming --max-memory) a run whose estimated memory
 // exceeds max_memory (empty: what the backend reports free), before anything

@@ -129,7 +129,7 @@ void run_train(TrainArgs& args, const CLI::App& cmd) {
   if (summary.stop == TrainStop::kInterrupted) {
     std::printf("%s; checkpoint written to %s\ncontinue with: bitrec train --resume %s\n",
                 summary.stop_message.c_str(), cfg.out.c_str(), cfg.out.c_str());
-    throw ExitRequest{130};
+    throw ExitRequest{interrupt_exit_code()};
   }
   if (summary.stop == TrainStop::kNonFinite) {
     throw InputError(summary.stop_message + ". Training stopped; " + cfg.out +

@@ -17,11 +17,7 @@ using testing::FlatJson;
 using testing::run_bitrec;
 using testing::slurp;
 
-std::string temp_dir(const std::string& name) {
-  const fs::path p = fs::path(::testing::TempDir()) / ("bitrec_resume_" + std::to_string(getpid()) + "_" + name);
-  fs::remove_all(p);
-  return p.string();
-}
+std::string temp_dir(const std::string& name) { return testing::cli_temp_path("bitrec_resume", name); }
 
 // Big enough that an epoch takes a few seconds, so SIGINT lands mid-run.
 const char* kData = "--data synthetic:users=6000,items=4000,clusters=8,per_user=40 --method hash-ste --dim 32 "
@@ -89,9 +85,10 @@ TEST(ResumeCli, SigtermStopsAtABatchBoundaryWithACheckpoint) {
   EXPECT_NE(terminated.out.find("continue with: bitrec train --resume"), std::string::npos) << terminated.out;
   ASSERT_TRUE(fs::exists(stopped + "/checkpoint.bin"));
   EXPECT_EQ(FlatJson(slurp(stopped + "/report.json")).text("status"), "interrupted");
+  // RunDirectory stages into ".<name>.partial-<pid>" beside the run folder.
+  const std::string staging_prefix = "." + fs::path(stopped).filename().string() + ".partial";
   for (const auto& entry : fs::directory_iterator(fs::path(stopped).parent_path())) {
-    EXPECT_EQ(entry.path().filename().string().find(".bitrec_resume_" + std::to_string(getpid()) + "_terminated.partial"),
-              std::string::npos)
+    EXPECT_EQ(entry.path().filename().string().find(staging_prefix), std::string::npos)
         << "staging folder left behind: " << entry.path();
   }
   fs::remove_all(stopped);

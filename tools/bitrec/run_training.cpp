@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 
 #include "bitrec/checkpoint.hpp"
 #include "bitrec/error.hpp"
@@ -30,7 +31,7 @@ std::atomic<int> g_stop_signal{0};
 static_assert(std::atomic<int>::is_always_lock_free, "the signal handler stores into it");
 using SignalHandler = void (*)(int);
 constexpr int kStopSignals[] = {SIGINT, SIGTERM};
-SignalHandler g_previous_handlers[2] = {SIG_DFL, SIG_DFL};
+SignalHandler g_previous_handlers[std::size(kStopSignals)] = {};
 bool g_caught = false;
 
 extern "C" void on_stop_signal(int signal_number) {
@@ -45,7 +46,7 @@ extern "C" void on_stop_signal(int signal_number) {
 
 void catch_interrupt() {
   g_stop_signal.store(0);
-  for (int i = 0; i < 2; ++i) {
+  for (size_t i = 0; i < std::size(kStopSignals); ++i) {
     const SignalHandler previous = std::signal(kStopSignals[i], on_stop_signal);
     if (!g_caught) g_previous_handlers[i] = previous;
   }
@@ -54,7 +55,7 @@ void catch_interrupt() {
 
 void release_interrupt() {
   if (!g_caught) return;
-  for (int i = 0; i < 2; ++i) std::signal(kStopSignals[i], g_previous_handlers[i]);
+  for (size_t i = 0; i < std::size(kStopSignals); ++i) std::signal(kStopSignals[i], g_previous_handlers[i]);
   g_caught = false;
 }
 

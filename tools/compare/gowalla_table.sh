@@ -19,6 +19,11 @@ dest="$here/docs/results/gowalla_compare"
 
 mkdir -p "$dest"
 for f in compare.md compare.json compare.png; do
-  [[ -f "$out/$f" ]] && cp "$out/$f" "$dest/$f"
+  if [[ -f "$out/$f" ]]; then
+    cp "$out/$f" "$dest/$f"
+  else  # e.g. no PNG without matplotlib: drop the old copy rather than leave it beside a new table
+    rm -f "$dest/$f"
+    echo "gowalla_table: $out/$f was not written; $dest/$f removed" >&2
+  fi
 done
 echo "gowalla_table: copied the table into $dest" >&2

@@ -14,6 +14,10 @@ namespace bitrec {
 namespace {
 
 constexpr char kMagic[8] = {'B', 'I', 'T', 'R', 'E', 'C', 'C', 'K'};
+// The fewest bytes one history point and one parameter block take (empty
+// metrics, empty name and tensors): a count beyond bytes left / this is corrupt.
+constexpr size_t kHistoryPointBytes = 4 + 3 * 8 + 1 + 2 * 8 + 2 * 8 + 2 * 8;
+constexpr size_t kBlockBytes = 8 + 2 * 8 + 3 * 8;
 
 class Writer {
  public:
@@ -67,19 +71,22 @@ class Reader {
   }
   std::string get_string() {
     const uint64_t n = get<uint64_t>();
-    need(n);
-    std::string s(bytes_.data() + pos_, n);
-    pos_ += n;
+    if (n > left()) throw InputError(path_ + ": corrupt checkpoint (a string of " + std::to_string(n) +
+                                     " bytes where " + std::to_string(left()) + " bytes are left)");
+    std::string s(bytes_.data() + pos_, static_cast<size_t>(n));
+    pos_ += static_cast<size_t>(n);
     return s;
   }
-  uint64_t get_count(uint64_t limit, const char* what) {
+  // A count of entries, each at least min_bytes long: more than the bytes
+  // left could hold is corrupt whatever the limit.
+  uint64_t get_count(uint64_t limit, const char* what, size_t min_bytes = 1) {
     const uint64_t n = get<uint64_t>();
-    if (n > limit) throw InputError(path_ + ": corrupt " + what + " section");
+    if (n > limit || n > left() / min_bytes) throw InputError(path_ + ": corrupt " + what + " section");
     return n;
   }
   MetricMap get_metrics() {
     MetricMap m;
-    for (uint64_t k = get_count(100000, "metrics"); k > 0; --k) {
+    for (uint64_t k = get_count(100000, "metrics", sizeof(uint64_t) + sizeof(double)); k > 0; --k) {
       std::string name = get_string();
       m[name] = get<double>();
     }
@@ -87,7 +94,7 @@ class Reader {
   }
   ModeMetrics get_modes() {
     ModeMetrics modes;
-    for (uint64_t k = get_count(16, "metrics"); k > 0; --k) {
+    for (uint64_t k = get_count(16, "metrics", 2 * sizeof(uint64_t)); k > 0; --k) {
       std::string mode = get_string();
       modes[mode] = get_metrics();
     }
@@ -96,14 +103,21 @@ class Reader {
   std::vector<float> get_floats(uint64_t expected) {
     const uint64_t n = get<uint64_t>();
     if (n != expected) throw InputError(path_ + ": tensor has " + std::to_string(n) + " values, expected " + std::to_string(expected));
-    std::vector<float> v(n);
-    take(v.data(), n * sizeof(float));
+    if (n > left() / sizeof(float)) {
+      throw InputError(path_ + ": truncated checkpoint (a tensor of " + std::to_string(n) + " values where " +
+                       std::to_string(left()) + " bytes are left)");
+    }
+    std::vector<float> v(static_cast<size_t>(n));
+    take(v.data(), static_cast<size_t>(n) * sizeof(float));
     return v;
   }
 
  private:
+  // Bytes between the read position and the checksum; compared against,
+  // never added to, so a crafted length cannot overflow the check.
+  uint64_t left() const { return pos_ <= end_ ? end_ - pos_ : 0; }
   void need(uint64_t n) const {
-    if (pos_ + n > end_) throw InputError(path_ + ": truncated checkpoint");
+    if (n > left()) throw InputError(path_ + ": truncated checkpoint");
   }
   void take(void* dst, size_t n) {
     need(n);
@@ -217,13 +231,17 @@ Checkpoint load_checkpoint(const std::string& path) {
 
   Reader r(path, bytes, body);
   Checkpoint ck;
-  ConfigEntries entries(r.get<uint64_t>());
-  if (entries.size() > 1000) throw InputError(path + ": corrupt config section");
+  // Each entry is two strings, each at least its 8-byte length.
+  ConfigEntries entries(r.get_count(1000, "config", 2 * sizeof(uint64_t)));
   for (auto& [key, value] : entries) {
     key = r.get_string();
     value = r.get_string();
   }
-  ck.config = config_from_entries(entries);
+  try {
+    ck.config = config_from_entries(entries);
+  } catch (const InputError& e) {
+    throw InputError(path + ": " + e.what());
+  }
   ModelState& s = ck.state;
   s.n_users = r.get<int32_t>();
   s.n_items = r.get<int32_t>();
@@ -241,7 +259,7 @@ Checkpoint load_checkpoint(const std::string& path) {
     s.epoch_batches_done = r.get<int64_t>();
     s.epoch_loss_sum = r.get<float>();
     if (s.epoch_batches_done < 0) throw InputError(path + ": corrupt epoch position");
-    ck.history.resize(r.get_count(10000000, "history"));
+    ck.history.resize(r.get_count(10000000, "history", kHistoryPointBytes));
     for (EvalPoint& p : ck.history) {
       p.epoch = r.get<int32_t>();
       p.train_seconds = r.get<double>();
@@ -257,7 +275,7 @@ Checkpoint load_checkpoint(const std::string& path) {
     }
   }
   if (version >= 3) {
-    s.blocks.resize(r.get_count(1000, "parameter blocks"));
+    s.blocks.resize(r.get_count(1000, "parameter blocks", kBlockBytes));
     for (ParamBlock& b : s.blocks) {
       b.name = r.get_string();
       b.rows = r.get<int64_t>();

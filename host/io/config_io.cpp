@@ -48,6 +48,7 @@ std::vector<int> parse_topk(const std::string& text) {
 ConfigEntries config_to_entries(const TrainConfig& c) {
   return {
       {"data", c.data},
+      {"data-fingerprint", c.data_fingerprint},
       {"out", c.out},
       {"overwrite", c.overwrite ? "true" : "false"},
       {"user-col", c.user_column},
@@ -96,6 +97,7 @@ TrainConfig config_from_entries(const ConfigEntries& entries) {
   for (const auto& [key, value] : entries) {
     try {
       if (key == "data") c.data = value;
+      else if (key == "data-fingerprint") c.data_fingerprint = value;
       else if (key == "out") c.out = value;
       else if (key == "overwrite") c.overwrite = value == "true";
       else if (key == "user-col") c.user_column = value;

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "bitrec/checkpoint.hpp"
+#include "bitrec/data_fingerprint.hpp"
 #include "bitrec/error.hpp"
 #include "bitrec/graph.hpp"
 #include "bitrec/trainer.hpp"
@@ -83,11 +84,17 @@ std::unique_ptr<ServedModel> load_served_model(const std::string& dir, const Ser
   const TrainConfig& cfg = model->config;
 
   LoadOptions load{cfg.user_column, cfg.item_column, cfg.declared_items, cfg.declared_users};
-  std::string data_spec = cfg.data;
+  // The run's own data from wherever this runs (its absolute path; an older
+  // run's relative one is looked for here and above the run), unchanged
+  // since it trained unless --allow-changed-data.
+  std::string data_spec;
   if (!options.data.empty()) {
     data_spec = options.data;
     if (options.load) load = *options.load;
+  } else {
+    data_spec = locate_run_data(cfg.data, dir, "--model " + dir);
   }
+  check_data_unchanged(cfg.data_fingerprint, data_spec, options.allow_changed_data, "--model " + dir);
   model->data = load_dataset(data_spec, load);
   // The same seeded split as training, so the same items count as known.
   if (cfg.valid_frac > 0) carve_validation(model->data, cfg.valid_frac, cfg.seed);

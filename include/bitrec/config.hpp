@@ -17,6 +17,9 @@ enum class Encoder { kLightGcn, kNgcf, kGraphSage };
 
 struct TrainConfig {
   std::string data = "synthetic";
+  // What --data held when the run trained (data_fingerprint(): each file's
+  // size and content hash, or a synthetic spec); empty: unknown (older runs).
+  std::string data_fingerprint;
   std::string out;  // empty: runs/<data>-<method>
   bool overwrite = false;
   std::string user_column = "user";

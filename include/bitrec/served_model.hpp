@@ -29,6 +29,9 @@ struct ServeLoadOptions {
   // Host copies of E and the codes (`embeddings`, `codes`): files and queries
   // need them; evaluation reads the backend's outputs only.
   bool host_copies = true;
+  // --allow-changed-data: use data whose fingerprint differs from the run's
+  // (a warning) instead of refusing.
+  bool allow_changed_data = false;
 };
 
 class ServedModel {

@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "bitrec/config_io.hpp"
+#include "bitrec/data_fingerprint.hpp"
 #include "bitrec/error.hpp"
 #include "bitrec/run_directory.hpp"
 #include "flat_json.hpp"
@@ -110,7 +111,11 @@ void classify_folder(PlannedRun& run, bool overwrite) {
     if (config_key_ignored_for_reuse(key)) continue;
     const std::string had = report.text("config." + key, "<absent>");
     if (had == value || (had == "<absent>" && value == default_of(key))) continue;
-    differ.push_back(key);
+    // Runs made before bitrec stored the data's absolute path and fingerprint:
+    // --data as typed (relative to here), and no fingerprint to compare.
+    if (key == "data" && absolute_data_path(had) == value) continue;
+    if (key == "data-fingerprint" && (had == "<absent>" || had.empty())) continue;
+    differ.push_back(key == "data-fingerprint" ? "the data's files: " + describe_data_change(had, value) : key);
   }
   if (!differ.empty()) return refuse_or_retrain("a run with another config (differs in: " + join(differ) + ")");
   const std::string status = report.text("status");
@@ -145,6 +150,10 @@ std::vector<PlannedRun> plan_compare(const CompareArgs& args) {
     }
   }
 
+  // As `train` stores them: the data's absolute path and what its files hold
+  // (a run trained on other data is not reused).
+  const std::string data_path = absolute_data_path(args.data.data);
+  const std::string fingerprint = data_fingerprint(args.data.data);
   std::vector<PlannedRun> runs;
   for (const Method m : methods) {
     // The runs' code lengths: every --bits value when the method's code
@@ -168,7 +177,8 @@ std::vector<PlannedRun> plan_compare(const CompareArgs& args) {
         c.dim = dim;
         c.dim_set = true;  // as `train --dim`: no method preset replaces it
       }
-      c.data = args.data.data;
+      c.data = data_path;
+      c.data_fingerprint = fingerprint;
       c.user_column = args.data.load.user_column;
       c.item_column = args.data.load.item_column;
       c.declared_users = args.data.load.n_users;

@@ -17,6 +17,12 @@ void add_data_options(CLI::App* cmd, DataArgs& args, bool with_default) {
   cmd->add_option("--items", args.load.n_items, "Declared number of items (ids must be below it)");
 }
 
+void add_allow_changed_data_flag(CLI::App* cmd, bool& allow) {
+  cmd->add_flag("--allow-changed-data", allow,
+                "Use the data even though its files differ from what the run trained on (a warning instead of "
+                "an error)");
+}
+
 std::string dataset_label(const Dataset& data) { return data.name.empty() ? "data" : data.name; }
 
 void print_dataset_summary(const Dataset& data) {

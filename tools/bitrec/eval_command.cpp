@@ -39,6 +39,7 @@ void run_eval(EvalArgs& args) {
   load.backend.device = args.device;
   load.backend.threads = args.threads;
   load.host_copies = false;
+  load.allow_changed_data = args.data.allow_changed_data;
   load.adjust_config = [&](TrainConfig& cfg) {
     if (!args.topk.empty()) {
       cfg.topk = parse_topk(args.topk);
@@ -108,6 +109,7 @@ void add_eval_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("eval", "Re-evaluate a saved run from its checkpoint");
   cmd->add_option("--model", args->model, "Run folder holding checkpoint.bin")->required();
   add_data_options(cmd, args->data, /*with_default=*/false);
+  add_allow_changed_data_flag(cmd, args->data.allow_changed_data);
   cmd->add_option("--mode", args->mode, "real, hamming or hier (default: every mode of the method)");
   cmd->add_option("--topk", args->topk, "K list (default: the run's)");
   cmd->add_option("--kmax", args->kmax, "List length for ndcg_hit (default: the run's)");

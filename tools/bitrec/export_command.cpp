@@ -30,6 +30,7 @@ void run_export(const ExportArgs& args) {
   ServeLoadOptions load;
   load.data = args.data.data;
   load.load = args.data.load;
+  load.allow_changed_data = args.data.allow_changed_data;
   load.backend.device = args.device;
   load.backend.threads = args.threads;
   const std::unique_ptr<ServedModel> model = load_served_model(args.model, load);
@@ -59,6 +60,7 @@ void add_export_command(CLI::App& app) {
   cmd->add_option("--rerank", args->rerank, "hier: Hamming candidates re-ranked by inner product")->capture_default_str();
   cmd->add_flag("--overwrite", args->overwrite, "Replace an earlier export in --out");
   add_data_options(cmd, args->data, /*with_default=*/false);
+  add_allow_changed_data_flag(cmd, args->data.allow_changed_data);
   cmd->add_option("--device", args->device, "auto, cpu or cuda")->capture_default_str();
   cmd->add_option("--threads", args->threads, "CPU threads (0 = all cores)");
   cmd->callback([args] { run_export(*args); });

@@ -10,6 +10,7 @@
 #include "bitrec/recommend.hpp"
 #include "bitrec/served_model.hpp"
 #include "commands.hpp"
+#include "data_options.hpp"
 #include "io/json_writer.hpp"
 
 namespace bitrec::cli {
@@ -25,6 +26,7 @@ struct QueryArgs {
   int rerank = 500;
   bool json = false;
   std::string data;  // empty: the run's own data
+  bool allow_changed_data = false;
   std::string device = "auto";
   int threads = 0;
 };
@@ -101,6 +103,7 @@ void run_query(const QueryArgs& args) {
   if (given != 1) throw InputError("query: give exactly one of --user ID, --users FILE or --items ID,ID,...");
   ServeLoadOptions load;
   load.data = args.data;  // read with the run's own column names and declared counts
+  load.allow_changed_data = args.allow_changed_data;
   load.backend.device = args.device;
   load.backend.threads = args.threads;
   RankingOptions ranking;
@@ -149,6 +152,7 @@ void add_query_command(CLI::App& app) {
   cmd->add_flag("--json", args->json, "Print JSON instead of user/rank/item/score rows");
   // Only --data: --users / --items mean a users file and a cold-start list here.
   cmd->add_option("--data", args->data, "The run's data at another path (default: the run's own --data)");
+  add_allow_changed_data_flag(cmd, args->allow_changed_data);
   cmd->add_option("--device", args->device, "auto, cpu or cuda")->capture_default_str();
   cmd->add_option("--threads", args->threads, "CPU threads (0 = all cores)");
   cmd->callback([args] { run_query(*args); });

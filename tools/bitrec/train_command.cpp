@@ -7,6 +7,7 @@
 #include "bitrec/checkpoint.hpp"
 #include "bitrec/config.hpp"
 #include "bitrec/config_io.hpp"
+#include "bitrec/data_fingerprint.hpp"
 #include "bitrec/error.hpp"
 #include "bitrec/trainer.hpp"
 #include "commands.hpp"
@@ -33,7 +34,7 @@ struct TrainArgs {
 // Options a resumed run may change: the rest is the run's own config.
 bool resume_may_set(const std::string& name) {
   return name == "--resume" || name == "--epochs" || name == "--threads" || name == "--device" ||
-         name == "--max-memory" ||
+         name == "--max-memory" || name == "--data" || name == "--allow-changed-data" ||
          name == "--help" || name == "--config";
 }
 
@@ -117,8 +118,19 @@ void run_train(TrainArgs& args, const CLI::App& cmd) {
   }
   resolve_config(cfg);
 
+  if (!args.resume.empty()) {
+    // The run's own data from wherever this runs (or --data: its new place),
+    // unchanged since the run began unless --allow-changed-data.
+    const std::string what = "--resume " + args.resume;
+    cfg.data = cmd.count("--data") > 0 ? absolute_data_path(args.data.data) : locate_run_data(cfg.data, args.resume, what);
+    cfg.data_fingerprint = check_data_unchanged(cfg.data_fingerprint, cfg.data, args.data.allow_changed_data, what);
+  }
   const LoadOptions load{cfg.user_column, cfg.item_column, cfg.declared_items, cfg.declared_users};
   Dataset data = load_dataset(cfg.data, load);
+  if (args.resume.empty()) {  // the run remembers where its data is and what it held
+    cfg.data = absolute_data_path(cfg.data);
+    cfg.data_fingerprint = data_fingerprint(cfg.data);
+  }
   if (cfg.valid_frac > 0) carve_validation(data, cfg.valid_frac, cfg.seed);
   print_dataset_summary(data);
   if (cfg.out.empty()) cfg.out = "runs/" + dataset_label(data) + "-" + method_name(cfg.method);
@@ -149,6 +161,7 @@ void add_train_command(CLI::App& app) {
   // Read by expand_config_file before parsing; declared here for --help.
   cmd->add_option("--config", args->config_file, "TOML/INI file holding any of these options (top level or [train])");
   add_data_options(cmd, args->data);
+  add_allow_changed_data_flag(cmd, args->data.allow_changed_data);
   cmd->add_option("--out", c.out, "Run folder (default runs/<data>-<method>)");
   cmd->add_flag("--overwrite", c.overwrite, "Replace the run already in --out");
   std::string methods, estimators;

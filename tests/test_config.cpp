@@ -1,6 +1,8 @@
 // Option parsing, presets and validation of TrainConfig.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "bitrec/config.hpp"
 #include "bitrec/config_io.hpp"
 #include "bitrec/error.hpp"
@@ -44,6 +46,11 @@ TEST(Config, RejectsBadValuesNamingTheOption) {
   expect_error([](TrainConfig& c) { c.kmax = 10; }, "--kmax");
   expect_error([](TrainConfig& c) { c.device = "tpu"; }, "--device");
   expect_error([](TrainConfig& c) { c.eval_every = 0; }, "--eval-every");
+  expect_error([](TrainConfig& c) { c.lr = std::nanf(""); }, "--lr: nan is not a finite number");
+  expect_error([](TrainConfig& c) { c.threads = 100000; }, "--threads: 100000 is out of range");
+  expect_error([](TrainConfig& c) { c.init_std = 0; }, "--init-std");
+  expect_error([](TrainConfig& c) { c.tau_cut_start = std::nanf(""); }, "--tau-cut-start");
+  expect_error([](TrainConfig& c) { c.epochs = 2000000; }, "--epochs");
   expect_error([](TrainConfig& c) { c.estimator = Estimator::kDropoutSte; c.estimator_set = true; }, "--estimator");
 }
 

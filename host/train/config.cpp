@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "bitrec/error.hpp"
 
@@ -116,6 +117,28 @@ namespace {
 void require(bool ok, const std::string& message) {
   if (!ok) throw InputError(message);
 }
+
+std::string number_text(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, v == std::floor(v) && std::fabs(v) < 1e15 ? "%.0f" : "%g", v);
+  return buf;
+}
+
+// The messages of tools/bitrec/flag_checks.cpp.
+void require_whole(long long v, long long lo, long long hi, const char* option) {
+  require(v >= lo && v <= hi, std::string(option) + ": " + std::to_string(v) +
+                                  " is out of range (must be a whole number in [" + std::to_string(lo) + ", " +
+                                  std::to_string(hi) + "])");
+}
+
+void require_real(double v, double lo, double hi, bool lo_open, bool hi_open, const char* option) {
+  const std::string must = std::string(" (must be a finite number in ") + (lo_open ? "(" : "[") + number_text(lo) +
+                           ", " + number_text(hi) + (hi_open ? ")" : "]") + ")";
+  require(std::isfinite(v), std::string(option) + ": " + number_text(v) + " is not a finite number" + must);
+  const bool below = lo_open ? !(v > lo) : !(v >= lo);
+  const bool above = hi_open ? !(v < hi) : !(v <= hi);
+  require(!below && !above, std::string(option) + ": " + number_text(v) + " is out of range" + must);
+}
 }  // namespace
 
 void resolve_config(TrainConfig& c) {
@@ -172,28 +195,38 @@ void resolve_config(TrainConfig& c) {
   if (c.beta_end < 0.0f) c.beta_end = c.beta;
   if (c.bpr_weight < 0.0f) c.bpr_weight = 0.0f;
 
-  require(c.epochs >= 1, "--epochs: must be >= 1");
-  require(c.dim >= 1 && c.dim <= 4096, "--dim: must be in [1, 4096]");
-  require(c.layers >= 0 && c.layers <= 16, "--layers: must be in [0, 16]");
-  require(c.lr > 0.0f && std::isfinite(c.lr), "--lr: must be a positive number");
-  require(c.batch >= 1, "--batch: must be >= 1");
-  require(c.decay >= 0.0f, "--decay: must be >= 0");
-  require(c.clip > 0.0f, "--clip: must be > 0");
-  require(c.beta > 0.0f && c.beta_end > 0.0f, "--beta/--beta-end: must be > 0");
-  require(c.eval_every >= 1, "--eval-every: must be >= 1");
-  require(c.negatives >= 1 && c.negatives <= 1000, "--negatives: must be in [1, 1000]");
-  require(c.bce_weight >= 0.0f && std::isfinite(c.bce_weight), "--bce-weight: must be a finite number >= 0");
-  require(c.fourier_terms >= 2 && c.fourier_terms <= 64, "--fourier-terms: must be in [2, 64]");
-  require(c.fourier_omega > 0.0f && std::isfinite(c.fourier_omega), "--fourier-omega: must be > 0");
-  require(c.dispersion >= 0.0f && c.dispersion < 1.0f, "--dispersion: must be in [0, 1)");
-  require(c.tau_rank > 0.0f && c.tau_cut > 0.0f, "--tau-rank/--tau-cut: must be > 0");
-  require(c.recall_n >= 1, "--recall-n: must be >= 1");
-  require(c.dcg_weight >= 0.0f && std::isfinite(c.dcg_weight), "--dcg-weight: must be a finite number >= 0");
-  require(c.tau_cut_warmup >= 0.0f && c.tau_cut_warmup <= 1.0f, "--tau-cut-warmup: must be in [0, 1]");
-  require(c.user_batch >= 1, "--user-batch: must be >= 1");
-  require(std::isfinite(c.bpr_weight), "--bpr-weight: must be a finite number >= 0");
-  require(c.valid_frac >= 0.0 && c.valid_frac < 1.0, "--valid-frac: must be in [0, 1)");
-  require(c.threads >= 0, "--threads: must be >= 0");
+  // The CLI checks the same ranges as each option is parsed
+  // (tools/bitrec/flag_checks.hpp, docs/cli_errors.md); these hold for any
+  // caller, and for configs read back from a checkpoint.
+  require_whole(c.epochs, 1, 1000000, "--epochs");
+  require_whole(c.dim, 1, 4096, "--dim");
+  require_whole(c.layers, 0, 16, "--layers");
+  require_real(c.lr, 0, 10, true, false, "--lr");
+  require_whole(c.batch, 1, 1 << 24, "--batch");
+  require_real(c.decay, 0, 100, false, false, "--decay");
+  require_real(c.init_std, 0, 10, true, false, "--init-std");
+  require_real(c.clip, 0, 1e6, true, false, "--clip");
+  require_real(c.beta, 0, 1e6, true, false, "--beta");
+  require_real(c.beta_end, 0, 1e6, true, false, "--beta-end");
+  require_whole(c.eval_every, 1, 1000000, "--eval-every");
+  require_whole(c.negatives, 1, 1000, "--negatives");
+  require_real(c.bce_weight, 0, 1e6, false, false, "--bce-weight");
+  require_whole(c.fourier_terms, 2, 64, "--fourier-terms");
+  require_real(c.fourier_omega, 0, 1e6, true, false, "--fourier-omega");
+  require_real(c.dispersion, 0, 1, false, true, "--dispersion");
+  require_real(c.tau_rank, 0, 1e6, true, false, "--tau-rank");
+  require_real(c.tau_cut, 0, 1e9, true, false, "--tau-cut");
+  // <= 0: n_items / 20 (tau_cut_at_epoch); a given one is checked by the CLI.
+  if (c.tau_cut_start > 0.0f || !std::isfinite(c.tau_cut_start)) {
+    require_real(c.tau_cut_start, 0, 1e9, true, false, "--tau-cut-start");
+  }
+  require_whole(c.recall_n, 1, 1000000, "--recall-n");
+  require_real(c.dcg_weight, 0, 1e6, false, false, "--dcg-weight");
+  require_real(c.tau_cut_warmup, 0, 1, false, false, "--tau-cut-warmup");
+  require_whole(c.user_batch, 1, 1 << 24, "--user-batch");
+  require_real(c.bpr_weight, 0, 1e6, false, false, "--bpr-weight");
+  require_real(c.valid_frac, 0, 1, false, true, "--valid-frac");
+  require_whole(c.threads, 0, 1024, "--threads");
   require(!c.topk.empty(), "--topk: give at least one K");
   for (int k : c.topk) require(k >= 1 && k <= 1000, "--topk: every K must be in [1, 1000]");
   const int max_k = *std::max_element(c.topk.begin(), c.topk.end());

@@ -14,6 +14,7 @@
 #include "bitrec/trainer.hpp"
 #include "commands.hpp"
 #include "data_options.hpp"
+#include "flag_checks.hpp"
 #include "io/json_writer.hpp"
 
 namespace bitrec::cli {
@@ -62,6 +63,7 @@ void run_bench(BenchArgs& a) {
   const Dataset data = load_dataset(a.data.data, a.data.load);
   const double load_s = std::chrono::duration<double>(Clock::now() - t_load).count();
   print_dataset_summary(data);
+  a.hamming_k = cap_at_items(a.hamming_k, data.n_items, "--hamming-k");
 
   BackendOptions backend_options;
   backend_options.device = a.device;
@@ -169,14 +171,22 @@ void add_bench_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("bench", "Measure propagation, epoch, evaluation and Hamming top-K throughput");
   add_data_options(cmd, args->data);
   cmd->add_option("--method", args->method, "Method whose epoch is timed")->capture_default_str();
-  cmd->add_option("--epochs", args->epochs, "Epochs to time (0: none)")->capture_default_str();
-  cmd->add_option("--repeats", args->repeats, "Repeats of each micro-benchmark (median)")->capture_default_str();
-  cmd->add_option("--dim", args->dim, "Embedding size / code bits")->capture_default_str();
-  cmd->add_option("--layers", args->layers, "Propagation layers")->capture_default_str();
-  cmd->add_option("--batch", args->batch, "Triples per batch")->capture_default_str();
-  cmd->add_option("--hamming-k", args->hamming_k, "K of the Hamming top-K benchmark")->capture_default_str();
+  cmd->add_option("--epochs", args->epochs, "Epochs to time (0: none)")
+      ->capture_default_str()
+      ->check(whole_in(0, kMaxEpochs));
+  cmd->add_option("--repeats", args->repeats, "Repeats of each micro-benchmark (median)")
+      ->capture_default_str()
+      ->check(whole_in(1, 100000));
+  cmd->add_option("--dim", args->dim, "Embedding size / code bits")->capture_default_str()->check(whole_in(1, kMaxDim));
+  cmd->add_option("--layers", args->layers, "Propagation layers")
+      ->capture_default_str()
+      ->check(whole_in(0, kMaxLayers));
+  cmd->add_option("--batch", args->batch, "Triples per batch")->capture_default_str()->check(whole_in(1, kMaxBatch));
+  cmd->add_option("--hamming-k", args->hamming_k, "K of the Hamming top-K benchmark (at most the number of items)")
+      ->capture_default_str()
+      ->check(whole_in(1, kMaxInt));
   cmd->add_option("--device", args->device, "auto, cpu or cuda")->capture_default_str();
-  cmd->add_option("--threads", args->threads, "CPU threads (0 = all cores)");
+  cmd->add_option("--threads", args->threads, "CPU threads (0 = all cores)")->check(whole_in(0, kMaxThreads));
   cmd->add_option("--codes-out", args->codes_out, "Write the benchmarked codes as a uint8 .npy (for FAISS)");
   cmd->add_option("--json", args->json_out, "Write the figures as JSON");
   cmd->callback([args] { run_bench(*args); });

@@ -21,6 +21,7 @@
 #include "commands.hpp"
 #include "compare_plan.hpp"
 #include "compare_table.hpp"
+#include "flag_checks.hpp"
 #include "run_training.hpp"
 
 extern char** environ;
@@ -276,19 +277,26 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("--dim", args->dim,
                   "Embedding size d of lightgcn, the real-valued reference (methods with a fixed code length keep "
                   "their preset)")
-      ->capture_default_str();
-  cmd->add_option("--epochs", args->epochs, "Epochs of every run (default: each method's preset)");
+      ->capture_default_str()
+      ->check(whole_in(1, kMaxDim));
+  cmd->add_option("--epochs", args->epochs, "Epochs of every run (default: each method's preset)")
+      ->check(whole_in(1, kMaxEpochs));
   cmd->add_option("--eval-every", args->eval_every, "Evaluate every N epochs (the last epoch always)")
-      ->capture_default_str();
-  cmd->add_option("--seed", args->seed, "RNG seed of every run")->capture_default_str();
+      ->capture_default_str()
+      ->check(whole_in(1, kMaxEpochs));
+  cmd->add_option("--seed", args->seed, "RNG seed of every run")->capture_default_str()->check(any_uint64());
   cmd->add_option("--valid-frac", args->valid_frac,
                   "Hold out this fraction of each user's train items; the best epoch is then chosen on it")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(real_in(0, 1, false, /*hi_open=*/true));
   cmd->add_option("--topk", args->topk, "K list for metrics")->capture_default_str();
   cmd->add_option("--device", args->device, "auto, cpu or cuda")->capture_default_str();
-  cmd->add_option("--threads", args->threads, "CPU threads (0 = all cores)")->capture_default_str();
+  cmd->add_option("--threads", args->threads, "CPU threads (0 = all cores)")
+      ->capture_default_str()
+      ->check(whole_in(0, kMaxThreads));
   cmd->add_option("--max-memory", args->max_memory,
-                  "Refuse runs estimated to need more memory than this (512M, 8G; default: what the device has free)");
+                  "Refuse runs estimated to need more memory than this (512M, 8G; default: what the device has free)")
+      ->check(memory_size());
   cmd->add_option("--out", args->out,
                   "Folder for the runs (<method>-<bits>b/, lightgcn-d<dim>/) and compare.md/.json/.png");
   cmd->add_flag("--overwrite", args->overwrite,

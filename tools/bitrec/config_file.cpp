@@ -1,7 +1,10 @@
 #include "config_file.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 
 #include "bitrec/error.hpp"
 
@@ -23,10 +26,21 @@ std::vector<std::string> expand_config_file(const CLI::App& sub, const std::vect
     if (args[i].rfind("--config=", 0) == 0) path = args[i].substr(9);
   }
   if (path.empty()) return args;
-  if (!std::ifstream(path)) throw InputError("--config " + path + ": cannot open");
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw InputError("--config " + path + ": is a folder, not a file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError("--config " + path + ": cannot open");
+  // A binary file: CLI11's message would quote the line, cut at its NUL byte.
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const size_t nul = text.find('\0');
+  if (nul != std::string::npos) {
+    throw InputError("--config " + path + ": not a text TOML/INI file (NUL byte at offset " + std::to_string(nul) +
+                     ")");
+  }
   std::vector<CLI::ConfigItem> items;
   try {
-    items = CLI::ConfigTOML().from_file(path);
+    std::istringstream stream(text);
+    items = CLI::ConfigTOML().from_config(stream);
   } catch (const CLI::ParseError& e) {
     throw InputError(path + ": " + e.what());
   }
@@ -48,10 +62,10 @@ std::vector<std::string> expand_config_file(const CLI::App& sub, const std::vect
       if (v == "true" || v == "1" || v == "on" || v == "yes") extra.push_back(option);
       continue;
     }
-    extra.push_back(option);
     std::string value;
     for (const std::string& input : item.inputs) value += (value.empty() ? "" : ",") + input;
-    extra.push_back(value);
+    // One token: a value such as -inf is then never read as an option.
+    extra.push_back(option + "=" + value);
   }
   std::vector<std::string> out = args;
   out.insert(out.end(), extra.begin(), extra.end());

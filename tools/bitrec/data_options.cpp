@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "flag_checks.hpp"
+
 namespace bitrec::cli {
 
 void add_data_options(CLI::App* cmd, DataArgs& args, bool with_default) {
@@ -13,8 +15,10 @@ void add_data_options(CLI::App* cmd, DataArgs& args, bool with_default) {
       ->capture_default_str();
   cmd->add_option("--item-col", args.load.item_column, "CSV/TSV: header name of the item column")
       ->capture_default_str();
-  cmd->add_option("--users", args.load.n_users, "Declared number of users (ids must be below it)");
-  cmd->add_option("--items", args.load.n_items, "Declared number of items (ids must be below it)");
+  cmd->add_option("--users", args.load.n_users, "Declared number of users (ids must be below it)")
+      ->check(whole_in(1, kMaxCount));
+  cmd->add_option("--items", args.load.n_items, "Declared number of items (ids must be below it)")
+      ->check(whole_in(1, kMaxCount));
 }
 
 void add_allow_changed_data_flag(CLI::App* cmd, bool& allow) {

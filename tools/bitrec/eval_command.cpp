@@ -1,4 +1,5 @@
 // bitrec eval: re-evaluate a saved run from its checkpoint.bin.
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -9,6 +10,7 @@
 #include "bitrec/trainer.hpp"
 #include "commands.hpp"
 #include "data_options.hpp"
+#include "flag_checks.hpp"
 #include "io/json_writer.hpp"
 #include "metrics_table.hpp"
 
@@ -65,6 +67,11 @@ void run_eval(EvalArgs& args) {
   options.topk = cfg.topk;
   options.kmax = cfg.kmax;
   options.rerank = args.rerank_option->count() > 0 ? args.rerank : default_rerank(cfg.kmax);
+  // A given R beyond the items re-ranks nothing more (and would allocate
+  // users x R): capped at every item, never below --kmax.
+  if (args.rerank_option->count() > 0 && options.rerank > data.n_items) {
+    options.rerank = std::max(cfg.kmax, cap_at_items(options.rerank, data.n_items, "--rerank"));
+  }
   options.user_ids = &data.user_ids;
   options.item_ids = &data.item_ids;
   ModeMetrics metrics;
@@ -112,12 +119,13 @@ void add_eval_command(CLI::App& app) {
   add_allow_changed_data_flag(cmd, args->data.allow_changed_data);
   cmd->add_option("--mode", args->mode, "real, hamming or hier (default: every mode of the method)");
   cmd->add_option("--topk", args->topk, "K list (default: the run's)");
-  cmd->add_option("--kmax", args->kmax, "List length for ndcg_hit (default: the run's)");
+  cmd->add_option("--kmax", args->kmax, "List length for ndcg_hit (default: the run's)")->check(whole_in(1, 1000));
   args->rerank_option = cmd->add_option(
-      "--rerank", args->rerank, "hier: Hamming candidates re-ranked by inner product (default 500, or --kmax if larger)");
+      "--rerank", args->rerank, "hier: Hamming candidates re-ranked by inner product (default 500, or --kmax if larger)")
+      ->check(whole_in(1, kMaxInt));
   cmd->add_option("--dump-topk", args->dump, "Write 'user item item ...' per test user, in rank order");
   cmd->add_option("--device", args->device, "auto, cpu or cuda")->capture_default_str();
-  cmd->add_option("--threads", args->threads, "CPU threads (0 = all cores)");
+  cmd->add_option("--threads", args->threads, "CPU threads (0 = all cores)")->check(whole_in(0, kMaxThreads));
   cmd->add_flag("--json", args->json, "Print the metrics as JSON (report.json's names)");
   cmd->callback([args] { run_eval(*args); });
 }

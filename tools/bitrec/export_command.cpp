@@ -1,5 +1,6 @@
 // bitrec export: a saved run's codes, embeddings, FAISS index, id maps and
 // optionally every user's top-K, as files (docs/serving.md).
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -7,6 +8,7 @@
 #include "bitrec/served_model.hpp"
 #include "commands.hpp"
 #include "data_options.hpp"
+#include "flag_checks.hpp"
 
 namespace bitrec::cli {
 namespace {
@@ -35,8 +37,11 @@ void run_export(const ExportArgs& args) {
   load.backend.threads = args.threads;
   const std::unique_ptr<ServedModel> model = load_served_model(args.model, load);
 
-  options.ranking.k = args.k;
-  options.ranking.rerank = args.rerank;
+  // A list longer than the catalogue has nothing more to show (and would
+  // allocate users x k): capped at the items, with a note.
+  options.ranking.k = options.topk ? cap_at_items(args.k, model->data.n_items, "-k") : args.k;
+  // R past every item re-ranks nothing more (the default is kept as given).
+  options.ranking.rerank = std::min(args.rerank, std::max(model->data.n_items, RankingOptions{}.rerank));
   options.ranking.mode = args.mode.empty() ? default_serve_mode(*model) : parse_serve_mode(args.mode, *model, "--mode");
   const ExportSummary summary = export_model(*model, args.out, args.overwrite, options);
   for (const std::string& note : summary.notes) std::fprintf(stderr, "note: %s\n", note.c_str());
@@ -55,14 +60,18 @@ void add_export_command(CLI::App& app) {
   cmd->add_option("--model", args->model, "Run folder holding checkpoint.bin")->required();
   cmd->add_option("--out", args->out, "Folder for the export (created; nothing is left there on failure)")->required();
   cmd->add_option("--what", args->what, "Comma-separated: codes, embeddings, topk")->capture_default_str();
-  cmd->add_option("-k", args->k, "topk: list length per user")->capture_default_str();
+  cmd->add_option("-k", args->k, "topk: list length per user (at most the number of items)")
+      ->capture_default_str()
+      ->check(whole_in(1, kMaxInt));
   cmd->add_option("--mode", args->mode, "topk: hamming, real or hier (default: hamming for hashed methods, else real)");
-  cmd->add_option("--rerank", args->rerank, "hier: Hamming candidates re-ranked by inner product")->capture_default_str();
+  cmd->add_option("--rerank", args->rerank, "hier: Hamming candidates re-ranked by inner product")
+      ->capture_default_str()
+      ->check(whole_in(1, kMaxInt));
   cmd->add_flag("--overwrite", args->overwrite, "Replace an earlier export in --out");
   add_data_options(cmd, args->data, /*with_default=*/false);
   add_allow_changed_data_flag(cmd, args->data.allow_changed_data);
   cmd->add_option("--device", args->device, "auto, cpu or cuda")->capture_default_str();
-  cmd->add_option("--threads", args->threads, "CPU threads (0 = all cores)");
+  cmd->add_option("--threads", args->threads, "CPU threads (0 = all cores)")->check(whole_in(0, kMaxThreads));
   cmd->callback([args] { run_export(*args); });
 }
 

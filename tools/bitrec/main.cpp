@@ -39,7 +39,18 @@ int main(int argc, char** argv) {
       return 0;
     }
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and friends: CLI11 prints them (rc 0). Every other parse error
+    // (unknown option, bad or missing value, a range check of
+    // flag_checks.hpp) is a usage error like any other: prefix and rc 2.
+    const std::string name = e.get_name();
+    if (name == "CallForHelp" || name == "CallForAllHelp" || name == "CallForVersion" ||
+        e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+      return app.exit(e);
+    }
+    std::string command = "bitrec";
+    for (const CLI::App* sub : app.get_subcommands()) command += " " + sub->get_name();
+    std::fprintf(stderr, "bitrec: error: %s\n(see %s --help)\n", e.what(), command.c_str());
+    return 2;
   } catch (const bitrec::ExitRequest& e) {
     return e.code;
   } catch (const bitrec::InputError& e) {

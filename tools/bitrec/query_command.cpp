@@ -1,5 +1,6 @@
 // bitrec query: the top-K of one user, many users, or a new user given by its
 // items, from a saved run (docs/serving.md).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include "bitrec/recommend.hpp"
 #include "bitrec/served_model.hpp"
 #include "commands.hpp"
+#include "flag_checks.hpp"
 #include "data_options.hpp"
 #include "io/json_writer.hpp"
 
@@ -112,6 +114,11 @@ void run_query(const QueryArgs& args) {
   check_ranking_options(ranking);  // before the (slow) load
   const std::unique_ptr<ServedModel> model = load_served_model(args.model, load);
   ranking.mode = args.mode.empty() ? default_serve_mode(*model) : parse_serve_mode(args.mode, *model, "--mode");
+  // A list longer than the catalogue has nothing more to show (and would
+  // allocate users x k): capped at the items, with a note.
+  ranking.k = cap_at_items(ranking.k, model->data.n_items, "-k");
+  // R past every item re-ranks nothing more (the default is kept as given).
+  ranking.rerank = std::min(ranking.rerank, std::max(model->data.n_items, RankingOptions{}.rerank));
 
   std::vector<std::string> labels;  // the user column of each row
   std::vector<std::string> given_items;
@@ -146,15 +153,19 @@ void add_query_command(CLI::App& app) {
   cmd->add_option("--user", args->user, "External id of the user");
   cmd->add_option("--users", args->users_file, "File with one external user id per line");
   cmd->add_option("--items", args->items, "Cold start: a new user's items, ID,ID,... (folded in, docs/serving.md)");
-  cmd->add_option("-k", args->k, "List length")->capture_default_str();
+  cmd->add_option("-k", args->k, "List length (at most the number of items)")
+      ->capture_default_str()
+      ->check(whole_in(1, kMaxInt));
   cmd->add_option("--mode", args->mode, "hamming, real or hier (default: hamming for hashed methods, else real)");
-  cmd->add_option("--rerank", args->rerank, "hier: Hamming candidates re-ranked by inner product")->capture_default_str();
+  cmd->add_option("--rerank", args->rerank, "hier: Hamming candidates re-ranked by inner product")
+      ->capture_default_str()
+      ->check(whole_in(1, kMaxInt));
   cmd->add_flag("--json", args->json, "Print JSON instead of user/rank/item/score rows");
   // Only --data: --users / --items mean a users file and a cold-start list here.
   cmd->add_option("--data", args->data, "The run's data at another path (default: the run's own --data)");
   add_allow_changed_data_flag(cmd, args->allow_changed_data);
   cmd->add_option("--device", args->device, "auto, cpu or cuda")->capture_default_str();
-  cmd->add_option("--threads", args->threads, "CPU threads (0 = all cores)");
+  cmd->add_option("--threads", args->threads, "CPU threads (0 = all cores)")->check(whole_in(0, kMaxThreads));
   cmd->callback([args] { run_query(*args); });
 }
 

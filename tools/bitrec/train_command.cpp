@@ -12,6 +12,7 @@
 #include "bitrec/trainer.hpp"
 #include "commands.hpp"
 #include "data_options.hpp"
+#include "flag_checks.hpp"
 #include "metrics_table.hpp"
 #include "run_training.hpp"
 
@@ -176,50 +177,79 @@ void add_train_command(CLI::App& app) {
                       "recall-hash)");
   cmd->add_option("--epochs", c.epochs,
                   "Epochs (default: the method preset; lightgcn 1000, hash-ste 200, recall-hash 100, hashgnn 200, "
-                  "bgch 200)");
-  cmd->add_option("--seed", c.seed, "RNG seed (same seed => same run)")->capture_default_str();
+                  "bgch 200)")
+      ->check(whole_in(1, kMaxEpochs));
+  cmd->add_option("--seed", c.seed, "RNG seed (same seed => same run)")->capture_default_str()
+      ->check(any_uint64());
   cmd->add_option("--dim", c.dim,
                   "Embedding size d (= code bits for sign codes; presets: bgch 256 (768 bits), hashgnn 32 bits)")
-      ->capture_default_str();
-  cmd->add_option("--layers", c.layers, "Propagation layers L (bgch preset 2)")->capture_default_str();
-  cmd->add_option("--lr", c.lr, "Adam step size")->capture_default_str();
-  cmd->add_option("--batch", c.batch, "Triples per batch (presets: bgch 4096, hashgnn 256)")->capture_default_str();
-  cmd->add_option("--decay", c.decay, "L2 weight lambda")->capture_default_str();
-  cmd->add_option("--init-std", c.init_std, "Std of the N(0, std^2) initialisation")->capture_default_str();
+      ->capture_default_str()
+      ->check(whole_in(1, kMaxDim));
+  cmd->add_option("--layers", c.layers, "Propagation layers L (bgch preset 2)")->capture_default_str()
+      ->check(whole_in(0, kMaxLayers));
+  cmd->add_option("--lr", c.lr, "Adam step size")->capture_default_str()
+      ->check(real_in(0, 10, /*lo_open=*/true));
+  cmd->add_option("--batch", c.batch, "Triples per batch (presets: bgch 4096, hashgnn 256)")->capture_default_str()
+      ->check(whole_in(1, kMaxBatch));
+  cmd->add_option("--decay", c.decay, "L2 weight lambda")->capture_default_str()
+      ->check(real_in(0, 100));
+  cmd->add_option("--init-std", c.init_std, "Std of the N(0, std^2) initialisation")->capture_default_str()
+      ->check(real_in(0, 10, /*lo_open=*/true));
   cmd->add_option("--estimator", args->estimator, "Gradient estimator of sign: " + estimators +
                       " (default: method preset; dropout-ste only with hashgnn)");
-  cmd->add_option("--clip", c.clip, "ste-clip: pass gradients where |x| <= clip")->capture_default_str();
-  cmd->add_option("--beta", c.beta, "signswish slope (start of its schedule; default 20)");
-  cmd->add_option("--beta-end", c.beta_end, "signswish slope at the last epoch (default: --beta)");
+  cmd->add_option("--clip", c.clip, "ste-clip: pass gradients where |x| <= clip")->capture_default_str()
+      ->check(real_in(0, 1e6, /*lo_open=*/true));
+  cmd->add_option("--beta", c.beta, "signswish slope (start of its schedule; default 20)")
+      ->check(real_in(0, 1e6, /*lo_open=*/true));
+  cmd->add_option("--beta-end", c.beta_end, "signswish slope at the last epoch (default: --beta)")
+      ->check(real_in(0, 1e6, /*lo_open=*/true));
   cmd->add_option("--beta-schedule", args->beta_schedule, "const, linear or exp over --epochs")->capture_default_str();
-  cmd->add_option("--tau-rank", c.tau_rank, "recall-hash: rank temperature in raw code-score units (default sqrt(--dim)/2)");
-  cmd->add_option("--tau-cut", c.tau_cut, "recall-hash: cut temperature in rank units")->capture_default_str();
-  cmd->add_option("--tau-cut-start", c.tau_cut_start, "recall-hash: tau-cut at epoch 0 (default n_items/20), decayed to --tau-cut");
+  cmd->add_option("--tau-rank", c.tau_rank, "recall-hash: rank temperature in raw code-score units (default sqrt(--dim)/2)")
+      ->check(real_in(0, 1e6, /*lo_open=*/true));
+  cmd->add_option("--tau-cut", c.tau_cut, "recall-hash: cut temperature in rank units")->capture_default_str()
+      ->check(real_in(0, 1e9, /*lo_open=*/true));
+  cmd->add_option("--tau-cut-start", c.tau_cut_start, "recall-hash: tau-cut at epoch 0 (default n_items/20), decayed to --tau-cut")
+      ->check(real_in(0, 1e9, /*lo_open=*/true));
   cmd->add_option("--tau-cut-warmup", c.tau_cut_warmup, "recall-hash: fraction of --epochs the tau-cut decay lasts")
-      ->capture_default_str();
-  cmd->add_option("--recall-n", c.recall_n, "recall-hash: N of the smoothed Recall@N")->capture_default_str();
+      ->capture_default_str()
+      ->check(real_in(0, 1));
+  cmd->add_option("--recall-n", c.recall_n, "recall-hash: N of the smoothed Recall@N")->capture_default_str()
+      ->check(whole_in(1, 1000000));
   cmd->add_option("--dcg-weight", c.dcg_weight,
                   "recall-hash: top weight w, each pair's term x (1 + w/log2(1 + rank)); 0 = plain smooth recall")
-      ->capture_default_str();
-  cmd->add_option("--user-batch", c.user_batch, "recall-hash: users per batch")->capture_default_str();
+      ->capture_default_str()
+      ->check(real_in(0, 1e6));
+  cmd->add_option("--user-batch", c.user_batch, "recall-hash: users per batch")->capture_default_str()
+      ->check(whole_in(1, kMaxBatch));
   cmd->add_option("--bpr-weight", c.bpr_weight,
-                  "recall-hash: weight of a BPR term on the codes, one triple per train pair of the batch (default 0)");
-  cmd->add_option("--negatives", c.negatives, "hashgnn: negatives per positive")->capture_default_str();
-  cmd->add_option("--bce-weight", c.bce_weight, "hashgnn, bgch: weight of the BCE term (default: hashgnn 0.1, bgch 1)");
+                  "recall-hash: weight of a BPR term on the codes, one triple per train pair of the batch (default 0)")
+      ->check(real_in(0, 1e6));
+  cmd->add_option("--negatives", c.negatives, "hashgnn: negatives per positive")->capture_default_str()
+      ->check(whole_in(1, 1000));
+  cmd->add_option("--bce-weight", c.bce_weight, "hashgnn, bgch: weight of the BCE term (default: hashgnn 0.1, bgch 1)")
+      ->check(real_in(0, 1e6));
   cmd->add_option("--fourier-terms", c.fourier_terms, "fourier estimator: N (odd terms 1, 3, ..., N-1)")
-      ->capture_default_str();
-  cmd->add_option("--fourier-omega", c.fourier_omega, "fourier estimator: frequency w")->capture_default_str();
+      ->capture_default_str()
+      ->check(whole_in(2, 64));
+  cmd->add_option("--fourier-omega", c.fourier_omega, "fourier estimator: frequency w")->capture_default_str()
+      ->check(real_in(0, 1e6, /*lo_open=*/true));
   cmd->add_option("--dispersion", c.dispersion, "bgch: latent feature dispersion strength (0: off)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(real_in(0, 1, false, /*hi_open=*/true));
   cmd->add_option("--topk", args->topk, "K list for metrics")->capture_default_str();
-  cmd->add_option("--kmax", c.kmax, "List length for ndcg_hit (default: max --topk)");
-  cmd->add_option("--eval-every", c.eval_every, "Evaluate every N epochs (the last epoch always)")->capture_default_str();
+  cmd->add_option("--kmax", c.kmax, "List length for ndcg_hit (default: max --topk)")
+      ->check(whole_in(1, 1000));
+  cmd->add_option("--eval-every", c.eval_every, "Evaluate every N epochs (the last epoch always)")->capture_default_str()
+      ->check(whole_in(1, kMaxEpochs));
   cmd->add_option("--valid-frac", c.valid_frac, "Hold out this fraction of each user's train items for validation")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(real_in(0, 1, false, /*hi_open=*/true));
   cmd->add_option("--device", c.device, "auto, cpu or cuda")->capture_default_str();
-  cmd->add_option("--threads", c.threads, "CPU threads (0 = all cores)")->capture_default_str();
+  cmd->add_option("--threads", c.threads, "CPU threads (0 = all cores)")->capture_default_str()
+      ->check(whole_in(0, kMaxThreads));
   cmd->add_option("--max-memory", args->max_memory,
-                  "Refuse runs estimated to need more memory than this (512M, 8G; default: what the device has free)");
+                  "Refuse runs estimated to need more memory than this (512M, 8G; default: what the device has free)")
+      ->check(memory_size());
   cmd->add_option("--resume", args->resume,
                   "Continue the run in DIR from its checkpoint (its own config; --epochs may extend it) and write "
                   "back into DIR");

@@ -20,6 +20,7 @@
 #include "bitrec/run_directory.hpp"
 #include "commands.hpp"
 #include "compare_plan.hpp"
+#include "compare_report_check.hpp"
 #include "compare_table.hpp"
 #include "flag_checks.hpp"
 #include "run_training.hpp"
@@ -207,6 +208,12 @@ void run_compare(const CompareArgs& args, const CLI::App& cmd) {
       case RunAction::kReuse:
         std::fprintf(stderr, "compare: run %zu of %zu: %s: reusing the finished run in %s (same config)\n", i + 1,
                      runs.size(), describe(run).c_str(), run.config.out.c_str());
+        if (!run.report_problem.empty()) {
+          std::fprintf(stderr,
+                       "note: %s/report.json does not hold what the run did (%s); its figures are re-evaluated "
+                       "from %s/checkpoint.bin (report.json is left as it is)\n",
+                       run.config.out.c_str(), run.report_problem.c_str(), run.config.out.c_str());
+        }
         continue;
       case RunAction::kResume:
         std::fprintf(stderr, "compare: run %zu of %zu: %s: resuming the interrupted run in %s\n", i + 1,
@@ -232,7 +239,19 @@ void run_compare(const CompareArgs& args, const CLI::App& cmd) {
   out_folder.keep();
 
   const std::vector<int> topk = runs.front().config.topk;
-  const std::vector<CompareRow> rows = read_compare_rows(runs);
+  std::vector<CompareRow> rows = read_compare_rows(runs);
+  for (size_t i = 0; i < runs.size(); ++i) {
+    if (runs[i].report_problem.empty()) continue;
+    const std::string& dir = runs[i].config.out;
+    try {
+      rows[i].report = FlatJson::parse(report_from_checkpoint(dir, args.device, args.threads).dump(2),
+                                       dir + "/checkpoint.bin");
+    } catch (const InputError& e) {
+      throw InputError(dir + ": its report.json is unsound (" + runs[i].report_problem +
+                       ") and re-evaluating its checkpoint.bin failed: " + e.what() + "; delete " + dir +
+                       " to train it again");
+    }
+  }
   const std::string json_path = (fs::path(args.out) / "compare.json").string();
   const std::string md_path = (fs::path(args.out) / "compare.md").string();
   const std::string png_path = (fs::path(args.out) / "compare.png").string();

@@ -2,12 +2,16 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <system_error>
 
+#include "bitrec/checkpoint.hpp"
 #include "bitrec/config_io.hpp"
 #include "bitrec/data_fingerprint.hpp"
 #include "bitrec/error.hpp"
 #include "bitrec/run_directory.hpp"
+#include "compare_report_check.hpp"
 #include "flat_json.hpp"
 
 namespace fs = std::filesystem;
@@ -87,7 +91,9 @@ void classify_folder(PlannedRun& run, bool overwrite) {
     throw InputError(dir + ": is not empty and holds no bitrec run; move it away (compare never deletes it)");
   }
   const auto refuse_or_retrain = [&](const std::string& what) {
-    if (!overwrite) throw InputError(dir + ": holds " + what + "; pass --overwrite to train it again");
+    if (!overwrite) {
+      throw InputError(dir + ": holds " + what + "; delete " + dir + " or pass --overwrite to train it again");
+    }
     run.action = RunAction::kRetrain;
     run.why = what;
   };
@@ -96,21 +102,29 @@ void classify_folder(PlannedRun& run, bool overwrite) {
   if (!fs::exists(report_path, ec) || !fs::exists(checkpoint_path, ec)) {
     return refuse_or_retrain("an incomplete run (report.json or checkpoint.bin missing)");
   }
-  const FlatJson report = FlatJson::read_file(report_path);
+  // checkpoint.bin is the run (CRC-checked: its config, state and every
+  // evaluation); report.json only says what it did, and may have been
+  // edited or damaged since.
+  Checkpoint ck;
+  try {
+    ck = load_checkpoint(checkpoint_path);
+  } catch (const InputError& e) {
+    return refuse_or_retrain("a run whose checkpoint.bin cannot be used (" + std::string(e.what()) + ")");
+  }
+  std::optional<FlatJson> report;
+  std::string report_problem;
+  try {
+    report = FlatJson::read_file(report_path);
+  } catch (const InputError& e) {
+    report_problem = e.what();
+  }
   std::vector<std::string> differ;
-  // A key the run's report lacks was added to bitrec after that run: the run
-  // trained as the option's default does, so the default matches it.
-  const std::vector<std::pair<std::string, std::string>> defaults = config_to_entries(TrainConfig{});
-  const auto default_of = [&](const std::string& key) {
-    for (const auto& [k, v] : defaults) {
-      if (k == key) return v;
-    }
-    return std::string("<no default>");
-  };
+  std::map<std::string, std::string> had_entries;
+  for (const auto& [key, value] : config_to_entries(ck.config)) had_entries[key] = value;
   for (const auto& [key, value] : config_to_entries(run.config)) {
     if (config_key_ignored_for_reuse(key)) continue;
-    const std::string had = report.text("config." + key, "<absent>");
-    if (had == value || (had == "<absent>" && value == default_of(key))) continue;
+    const std::string had = had_entries.count(key) > 0 ? had_entries[key] : "<absent>";
+    if (had == value) continue;
     // Runs made before bitrec stored the data's absolute path and fingerprint:
     // --data as typed (relative to here), and no fingerprint to compare.
     if (key == "data" && absolute_data_path(had) == value) continue;
@@ -118,13 +132,19 @@ void classify_folder(PlannedRun& run, bool overwrite) {
     differ.push_back(key == "data-fingerprint" ? "the data's files: " + describe_data_change(had, value) : key);
   }
   if (!differ.empty()) return refuse_or_retrain("a run with another config (differs in: " + join(differ) + ")");
-  const std::string status = report.text("status");
-  if (status == "finished") {
+  const std::string status = report ? report->text("status") : "";
+  if (checkpoint_finished(ck)) {
+    // Reused; its figures come from the checkpoint when the report is not sound.
     run.action = RunAction::kReuse;
-  } else if (status == "interrupted") {
-    run.action = RunAction::kResume;
-  } else {
+    run.report_problem = report ? check_run_report(*report, ck) : report_problem;
+    if (report && run.report_problem.empty() && status != "finished") {
+      run.report_problem = "status is '" + status + "', its checkpoint holds every epoch";
+    }
+  } else if (status.rfind("stopped", 0) == 0) {
     refuse_or_retrain("a run of this config that stopped (status '" + status + "')");
+  } else {
+    // Interrupted (or a report that cannot say): the checkpoint continues it.
+    run.action = RunAction::kResume;
   }
 }
 

@@ -43,6 +43,10 @@ struct PlannedRun {
   int bits = 0;        // code length; 0 for real-valued embeddings
   RunAction action = RunAction::kTrain;
   std::string why;     // kRetrain: what the folder held
+  // kReuse: what is wrong with the run's report.json (malformed, fails its
+  // schema, disagrees with checkpoint.bin); empty when it is sound. compare
+  // then takes the run's figures from its checkpoint instead.
+  std::string report_problem;
 };
 
 // One run per (method, --bits value) for methods whose code length is --dim,

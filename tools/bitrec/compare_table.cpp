@@ -19,7 +19,8 @@ std::string fixed(double v, int digits) {
 
 // "0.12345" from the report's number at key, "–" when the run has none.
 std::string metric_cell(const FlatJson& report, const std::string& key) {
-  return report.has(key) ? fixed(report.number(key), 5) : "–";
+  double v = 0.0;
+  return report.finite(key, &v) ? fixed(v, 5) : "–";
 }
 
 std::string bits_cell(const CompareRow& row) {
@@ -73,7 +74,11 @@ std::vector<CompareRow> read_compare_rows(const std::vector<PlannedRun>& runs) {
     row.dim = run.config.dim;
     row.bytes_per_item = bytes_per_item(row.method, row.bits, row.dim);
     row.mode = retrieval_mode_name(primary_mode(row.method));
-    row.report = FlatJson::read_file((fs::path(run.config.out) / "report.json").string());
+    // A report found unsound (run.report_problem) is left to the caller,
+    // who rebuilds it from the run's checkpoint.
+    if (run.report_problem.empty()) {
+      row.report = FlatJson::read_file((fs::path(run.config.out) / "report.json").string());
+    }
     rows.push_back(std::move(row));
   }
   return rows;

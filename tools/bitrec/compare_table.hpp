@@ -20,7 +20,8 @@ struct CompareRow {
   FlatJson report;         // the run's report.json
 };
 
-// Reads --out/<run>/report.json of every planned run.
+// Reads --out/<run>/report.json of every planned run (but those with a
+// report_problem: their `report` stays empty).
 std::vector<CompareRow> read_compare_rows(const std::vector<PlannedRun>& runs);
 
 // The comparison, machine-readable: protocol, then per run its size, time

@@ -1,6 +1,8 @@
 #include "flat_json.hpp"
 
 #include <cctype>
+#include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -115,13 +117,41 @@ class FlatJsonParser {
       ++i_;
     }
     if (start == i_) fail("expected a value");
-    put(path, {s_.substr(start, i_ - start), false});
+    std::string token = s_.substr(start, i_ - start);
+    // JSON's own literals and numbers only: a hand-edited NaN or Infinity
+    // is not JSON (bitrec writes null for a non-finite number).
+    if (token != "true" && token != "false" && token != "null" && !is_json_number(token)) {
+      i_ = start;
+      fail("'" + token + "' is not a JSON value (numbers are finite; bitrec writes null for NaN)");
+    }
+    put(path, {std::move(token), false});
   }
 
   const std::string& s_;
   FlatJson& out_;
   size_t i_ = 0;
 };
+
+bool is_json_number(const std::string& t) {
+  size_t i = 0;
+  const auto digits = [&] {
+    const size_t start = i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < t.size() && t[i] == '-') ++i;
+  if (!digits()) return false;
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == t.size();
+}
 
 FlatJson FlatJson::parse(const std::string& text, const std::string& source) {
   FlatJson out;
@@ -148,10 +178,20 @@ double FlatJson::number(const std::string& key) const {
   const Scalar& scalar = entries_[it->second].second;
   char* end = nullptr;
   const double v = std::strtod(scalar.text.c_str(), &end);
-  if (scalar.text.empty() || *end != '\0') {
+  // strtod also reads "nan", "inf" and hex: none is a JSON number.
+  if (scalar.text.empty() || *end != '\0' || !is_json_number(scalar.text)) {
     throw InputError(source_ + ": '" + key + "' is not a number");
   }
   return v;
+}
+
+bool FlatJson::finite(const std::string& key, double* out) const {
+  const auto it = index_.find(key);
+  if (it == index_.end() || !is_json_number(entries_[it->second].second.text)) return false;
+  const double v = std::strtod(entries_[it->second].second.text.c_str(), nullptr);
+  if (!std::isfinite(v)) return false;  // 1e999
+  if (out != nullptr) *out = v;
+  return true;
 }
 
 std::vector<std::string> FlatJson::keys_under(const std::string& prefix) const {
@@ -169,8 +209,15 @@ Json FlatJson::value(const std::string& key) const {
   if (s.is_string) return Json(s.text);
   if (s.text == "null") return Json();
   if (s.text == "true" || s.text == "false") return Json(s.text == "true");
-  if (s.text.find_first_of(".eE") == std::string::npos) return Json(static_cast<int64_t>(std::strtoll(s.text.c_str(), nullptr, 10)));
-  return Json(number(key));
+  // Anything else that is not a finite JSON number is null, never 0.
+  double v = 0.0;
+  if (!finite(key, &v)) return Json();
+  if (s.text.find_first_of(".eE") == std::string::npos) {
+    errno = 0;
+    const long long whole = std::strtoll(s.text.c_str(), nullptr, 10);
+    if (errno != ERANGE) return Json(static_cast<int64_t>(whole));
+  }
+  return Json(v);
 }
 
 }  // namespace bitrec::cli

@@ -12,6 +12,9 @@
 
 namespace bitrec::cli {
 
+// Whether text is a JSON number: -?digits(.digits)?([eE][+-]?digits)?
+bool is_json_number(const std::string& text);
+
 class FlatJson {
  public:
   // Throws InputError "source: bad JSON at byte N: problem".
@@ -26,6 +29,9 @@ class FlatJson {
   // config values are text); throws InputError naming the source and key
   // when absent or not a number.
   double number(const std::string& key) const;
+  // Whether key holds a finite JSON number (then *out is it); false when
+  // absent, text, null or out of double's range.
+  bool finite(const std::string& key, double* out = nullptr) const;
   // Keys starting with prefix, in file order.
   std::vector<std::string> keys_under(const std::string& prefix) const;
   // The scalar as a Json value of the same kind (integer, number, string, bool, null).

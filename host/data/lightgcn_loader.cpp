@@ -112,10 +112,14 @@ Dataset load_lightgcn_dir(const std::string& dir, const LoadOptions& options) {
   // Both files are checked before either is parsed, so a user missing
   // test.txt learns it without waiting for train.txt.
   for (const std::string& path : {train_path, test_path}) {
-    if (!std::filesystem::exists(path)) {
+    std::error_code ec;
+    const std::filesystem::file_status status = std::filesystem::status(path, ec);
+    if (status.type() == std::filesystem::file_type::not_found) {
       throw InputError(path + ": file not found (a LightGCN dataset directory holds train.txt " +
                        "and test.txt, lines 'user item item ...')");
     }
+    // e.g. a folder without read or search permission: the path and why.
+    if (ec) throw InputError(path + ": cannot access: " + ec.message());
   }
 
   ParsedFile train = parse_lightgcn_file(train_path, "LightGCN train file", options);

@@ -102,6 +102,11 @@ Dataset load_dataset(const std::string& spec, const LoadOptions& options) {
   } else {
     std::error_code ec;
     const fs::file_status status = fs::status(spec, ec);
+    // Not "not found" when the system could not tell (a folder on the way
+    // without permission): the path and the system's reason.
+    if (!spec.empty() && ec && status.type() != fs::file_type::not_found) {
+      throw InputError("--data: '" + spec + "': cannot access: " + ec.message());
+    }
     if (spec.empty() || !fs::exists(status)) {
       throw InputError("--data: '" + spec + "' not found (" + kAccepted + ")");
     }

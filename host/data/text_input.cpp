@@ -29,6 +29,9 @@ std::string read_whole_file(const std::string& path, const std::string& role) {
   namespace fs = std::filesystem;
   std::error_code ec;
   const fs::file_status status = fs::status(path, ec);
+  if (ec && status.type() != fs::file_type::not_found) {
+    throw InputError(path + ": cannot access: " + ec.message() + " (expected the " + role + ")");
+  }
   if (!fs::exists(status)) throw InputError(path + ": file not found (expected the " + role + ")");
   if (!fs::is_regular_file(status)) {
     throw InputError(path + ": not a regular file (expected the " + role + ")");

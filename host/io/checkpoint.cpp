@@ -1,6 +1,7 @@
 #include "bitrec/checkpoint.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -195,19 +196,22 @@ void save_checkpoint(const std::string& path, const Checkpoint& ck) {
   }
   w.put<uint32_t>(crc32(w.bytes.data(), w.bytes.size()));
 
+  // Every failure says the system's reason ("No space left on device").
   const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(w.bytes.data(), static_cast<std::streamsize>(w.bytes.size()));
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      throw InputError(tmp + ": cannot write checkpoint");
-    }
+  std::FILE* out = std::fopen(tmp.c_str(), "wb");
+  if (out == nullptr) throw InputError(tmp + ": cannot write checkpoint: " + std::strerror(errno));
+  const bool written = std::fwrite(w.bytes.data(), 1, w.bytes.size(), out) == w.bytes.size() && std::fflush(out) == 0;
+  const int write_errno = errno;
+  const bool closed = std::fclose(out) == 0;
+  if (!written || !closed) {
+    const std::string why = std::strerror(!written ? write_errno : errno);
+    std::remove(tmp.c_str());
+    throw InputError(tmp + ": cannot write checkpoint: " + why);
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = std::strerror(errno);
     std::remove(tmp.c_str());
-    throw InputError(path + ": cannot rename " + tmp + " into place");
+    throw InputError(path + ": cannot rename " + tmp + " into place: " + why);
   }
 }
 

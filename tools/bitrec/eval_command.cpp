@@ -1,6 +1,8 @@
 // bitrec eval: re-evaluate a saved run from its checkpoint.bin.
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <memory>
 
@@ -82,16 +84,25 @@ void run_eval(EvalArgs& args) {
     if (!args.dump.empty() && m == 0) {  // the first mode asked (the method's primary one by default)
       dump_tmp = args.dump + ".tmp";
       dump.open(dump_tmp);
-      if (!dump) throw InputError("--dump-topk " + args.dump + ": cannot write");
+      if (!dump) throw InputError("--dump-topk " + args.dump + ": cannot write " + dump_tmp + ": " + std::strerror(errno));
       mode_options.dump = &dump;
     }
     const ModeMetrics one = evaluate_outputs(backend, model->outputs, data, data.test, model->known, {modes[m]}, mode_options);
     metrics.insert(one.begin(), one.end());
     if (dump.is_open()) {
+      // The system's reason ("No space left on device") from the write that
+      // failed: this flush's, or the one that failed the stream earlier.
+      dump.flush();
+      const std::string why = dump ? "" : std::strerror(errno != 0 ? errno : EIO);
       dump.close();
-      if (!dump || std::rename(dump_tmp.c_str(), args.dump.c_str()) != 0) {
+      if (!why.empty() || !dump) {
         std::remove(dump_tmp.c_str());
-        throw InputError("--dump-topk " + args.dump + ": write failed");
+        throw InputError("--dump-topk " + args.dump + ": write failed: " + (why.empty() ? "cannot close the file" : why));
+      }
+      if (std::rename(dump_tmp.c_str(), args.dump.c_str()) != 0) {
+        const std::string reason = std::strerror(errno);
+        std::remove(dump_tmp.c_str());
+        throw InputError("--dump-topk " + args.dump + ": cannot move " + dump_tmp + " into place: " + reason);
       }
     }
   }

@@ -60,7 +60,7 @@ TEST_F(CompareCli, TableHoldsExactlyTheRunsReportFigures) {
   }
   const FlatJson compare(slurp(*out_ + "/compare.json"));
   const std::string table = slurp(*out_ + "/compare.md");
-  EXPECT_NE(result_->out.find(table), std::string::npos) << "stdout repeats compare.md";
+  EXPECT_EQ(result_->out.find("| method |"), std::string::npos) << "stdout shows the narrow table, not compare.md's";
   EXPECT_FALSE(fs::exists(*out_ + "/compare.png"));  // --no-plot
   EXPECT_EQ(compare.text("topk[0]"), "20");
   for (size_t i = 0; i < kRuns.size(); ++i) {
@@ -107,6 +107,59 @@ TEST_F(CompareCli, TableHoldsExactlyTheRunsReportFigures) {
     row += " " + report.text("best.epoch") + " | ";
     EXPECT_NE(table.find(row), std::string::npos) << row << "\n" << table;
     EXPECT_NE(table.find(" | " + report.text("epochs") + " |\n", table.find(row)), std::string::npos);
+  }
+}
+
+// The terminal table: at most 8 columns and 100 characters a line, one row
+// per run with its final recall@20/ndcg@20 (4 decimals), best epoch and
+// s/epoch; the wide table stays in compare.md.
+TEST_F(CompareCli, TerminalTableIsNarrow) {
+  ASSERT_EQ(result_->exit_code, 0) << result_->err;
+  const std::string& out = result_->out;
+  const size_t end = out.find("\ncomparison written to");
+  ASSERT_NE(end, std::string::npos) << out;
+  const size_t header = out.rfind("method ", 0) == 0 ? 0 : out.rfind("\nmethod ", end) + 1;
+  ASSERT_EQ(out.compare(header, 7, "method "), 0) << out;
+  std::vector<std::string> lines;
+  for (size_t at = header; at < end;) {
+    const size_t nl = out.find('\n', at);
+    lines.push_back(out.substr(at, nl - at));
+    at = nl + 1;
+  }
+  ASSERT_GE(lines.size(), 1 + kRuns.size()) << out;
+  for (size_t i = 0; i <= kRuns.size(); ++i) {
+    const std::string& line = lines[i];
+    size_t width = 0;  // characters on screen ("–", "×" are one each)
+    for (unsigned char c : line) width += (c & 0xC0) != 0x80;
+    EXPECT_LE(width, 100u) << line;
+  }
+  std::vector<std::string> columns;
+  for (size_t at = 0; at < lines[0].size();) {
+    const size_t word = lines[0].find_first_not_of(' ', at);
+    if (word == std::string::npos) break;
+    size_t gap = lines[0].find("  ", word);
+    if (gap == std::string::npos) gap = lines[0].size();
+    columns.push_back(lines[0].substr(word, gap - word));
+    at = gap;
+  }
+  EXPECT_EQ(columns, (std::vector<std::string>{"method", "bits", "bytes/item", "mode", "recall@20", "ndcg@20",
+                                               "best epoch", "s/epoch"}))
+      << lines[0];
+  EXPECT_NE(out.find(*out_ + "/compare.md"), std::string::npos) << "names the wide table\n" << out;
+  for (size_t i = 0; i < kRuns.size(); ++i) {
+    const FlatJson report(slurp(*out_ + "/" + kRuns[i] + "/report.json"));
+    char recall[32], ndcg[32];
+    std::snprintf(recall, sizeof recall, "%.4f", report.number("metrics.hamming.recall@20"));
+    std::snprintf(ndcg, sizeof ndcg, "%.4f", report.number("metrics.hamming.ndcg@20"));
+    const std::string row = lines[1 + i];
+    EXPECT_EQ(row.rfind(report.text("method") + " ", 0), 0u) << row;
+    EXPECT_NE(row.find(" " + report.text("bits") + " "), std::string::npos) << row;
+    // recall@20 then ndcg@20, the next column over.
+    const size_t at = row.find(std::string(" ") + recall + " ");
+    ASSERT_NE(at, std::string::npos) << recall << "\n" << row;
+    const size_t next = row.find_first_not_of(' ', at + 1 + std::string(recall).size());
+    EXPECT_EQ(row.compare(next, std::string(ndcg).size() + 1, std::string(ndcg) + " "), 0) << ndcg << "\n" << row;
+    EXPECT_NE(row.find(" " + report.text("best.epoch") + " "), std::string::npos) << row;
   }
 }
 

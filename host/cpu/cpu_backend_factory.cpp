@@ -69,16 +69,30 @@ struct CudaModule {
 CudaModule open_module() {
   CudaModule module;
   std::string path;
+  std::string beside_exe;  // set when the module is not next to the executable
   if (const char* env = std::getenv("BITREC_CUDA_MODULE"); env != nullptr && *env != '\0') {
     path = env;
   } else {
     path = executable_dir() + BITREC_CUDA_MODULE_FILE;
-    if (::access(path.c_str(), F_OK) != 0) path = BITREC_CUDA_MODULE_FILE;  // search path
+    if (::access(path.c_str(), F_OK) != 0) {
+      beside_exe = path;
+      path = BITREC_CUDA_MODULE_FILE;  // search path
+    }
   }
   // RTLD_LOCAL: the module's symbols (and the CUDA libraries') stay out of the
   // global scope. Never dlclose()d: Backend objects, their vtables and the
   // deleters of device tensors live in it.
   void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr && !beside_exe.empty()) {
+    // Not built (tools/setup.sh builds it only where an NVIDIA driver is
+    // present) and not on the search path either: say how to get it.
+    const char* why = ::dlerror();
+    module.error = std::string("the CUDA backend module was not built: no ") + beside_exe +
+                   " (" + (why != nullptr ? why : "not found") +
+                   "); build it with `cmake --build build --target bitrec_cuda_module` or "
+                   "`BITREC_CUDA_MODULE=ON tools/setup.sh`, or set $BITREC_CUDA_MODULE to its path";
+    return module;
+  }
   if (handle == nullptr) {
     const char* why = ::dlerror();
     module.error = "cannot load the CUDA backend module " + path + ": " +

@@ -6,6 +6,7 @@
 #include "bitrec/data_fingerprint.hpp"
 #include "bitrec/error.hpp"
 #include "bitrec/graph.hpp"
+#include "bitrec/plural.hpp"
 #include "bitrec/trainer.hpp"
 
 namespace bitrec {
@@ -47,7 +48,7 @@ int32_t ServedModel::find_user(const std::string& id, const std::string& where) 
   const int32_t user = find_id(id, data.user_ids, data.n_users, user_index_);
   if (user < 0) {
     throw InputError(where + ": unknown user id '" + id + "' (the model's dataset " + data.name + " has " +
-                     std::to_string(data.n_users) + " users" +
+                     plural(data.n_users, "user") +
                      (data.user_ids.empty() ? ", ids 0.." + std::to_string(data.n_users - 1) : ", ids as in users.tsv") +
                      "; for a new user give its items with --items)");
   }
@@ -58,7 +59,7 @@ int32_t ServedModel::find_item(const std::string& id, const std::string& where) 
   const int32_t item = find_id(id, data.item_ids, data.n_items, item_index_);
   if (item < 0) {
     throw InputError(where + ": unknown item id '" + id + "' (the model's dataset " + data.name + " has " +
-                     std::to_string(data.n_items) + " items" +
+                     plural(data.n_items, "item") +
                      (data.item_ids.empty() ? ", ids 0.." + std::to_string(data.n_items - 1) : ", ids as in items.tsv") +
                      ")");
   }
@@ -100,8 +101,8 @@ std::unique_ptr<ServedModel> load_served_model(const std::string& dir, const Ser
   if (cfg.valid_frac > 0) carve_validation(model->data, cfg.valid_frac, cfg.seed);
   const Dataset& data = model->data;
   if (data.n_users != ck.state.n_users || data.n_items != ck.state.n_items) {
-    throw InputError("--data " + data_spec + ": has " + std::to_string(data.n_users) + " users and " +
-                     std::to_string(data.n_items) + " items, the model " + std::to_string(ck.state.n_users) +
+    throw InputError("--data " + data_spec + ": has " + plural(data.n_users, "user") + " and " +
+                     plural(data.n_items, "item") + ", the model " + std::to_string(ck.state.n_users) +
                      " and " + std::to_string(ck.state.n_items));
   }
   model->known = known_interactions(model->data);

@@ -9,6 +9,7 @@
 #include "bitrec/error.hpp"
 #include "bitrec/graph.hpp"
 #include "bitrec/method_model.hpp"
+#include "bitrec/plural.hpp"
 #include "code_health_watch.hpp"
 #include "pair_triples.hpp"
 #include "progress.hpp"
@@ -199,8 +200,8 @@ namespace {
 // A resumed state must fit the data and config it continues with.
 void check_model_shape(const ModelState& st, const Dataset& data, const TrainConfig& cfg) {
   if (st.n_users != data.n_users || st.n_items != data.n_items || st.dim != cfg.dim) {
-    throw InputError("resume: the checkpoint's model is " + std::to_string(st.n_users) + " users × " +
-                     std::to_string(st.n_items) + " items × d " + std::to_string(st.dim) +
+    throw InputError("resume: the checkpoint's model is " + plural(st.n_users, "user") + " × " +
+                     plural(st.n_items, "item") + " × d " + std::to_string(st.dim) +
                      ", the data and config give " + std::to_string(data.n_users) + " × " +
                      std::to_string(data.n_items) + " × " + std::to_string(cfg.dim));
   }
@@ -224,7 +225,7 @@ ModelState method_model_start(const Dataset& data, const TrainConfig& cfg, const
 void check_epoch_position(const ModelState& st, int64_t batches) {
   if (st.epoch_batches_done < 0 || st.epoch_batches_done >= std::max<int64_t>(batches, 1)) {
     throw InputError("resume: the checkpoint stopped after batch " + std::to_string(st.epoch_batches_done) +
-                     " of an epoch of " + std::to_string(batches) + " batches (config or data changed?)");
+                     " of an epoch of " + plural(batches, "batch", "batches") + " (config or data changed?)");
   }
 }
 

@@ -10,6 +10,7 @@
 #include "bitrec/config_io.hpp"
 #include "bitrec/graph.hpp"
 #include "bitrec/npy.hpp"
+#include "bitrec/plural.hpp"
 #include "bitrec/run_directory.hpp"
 #include "bitrec/trainer.hpp"
 #include "commands.hpp"
@@ -111,8 +112,8 @@ void run_bench(BenchArgs& a) {
     const double loss = runner.run_epoch(e);
     be->synchronize();
     epoch_times.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
-    std::printf("epoch %d (%s, %lld batches of %d): %.2f s, loss %.5f\n", e + 1, a.method.c_str(),
-                static_cast<long long>(runner.batches_per_epoch()), a.batch, epoch_times.back(), loss);
+    std::printf("epoch %d (%s, %s of %d): %.2f s, loss %.5f\n", e + 1, a.method.c_str(),
+                plural(runner.batches_per_epoch(), "batch", "batches").c_str(), a.batch, epoch_times.back(), loss);
   }
   if (!epoch_times.empty()) {
     result["epoch_seconds_median"] = Json(median(epoch_times));
@@ -148,8 +149,9 @@ void run_bench(BenchArgs& a) {
   const double ham_excl_s = time_median(a.repeats, [&] {
     be->topk_hamming(codes, data.n_users, data.n_items, a.dim, data.train, users, a.hamming_k, topk);
   }, *be);
-  std::printf("hamming top-%d, %d bits, %d users x %d items: median %.2f ms (%.2f ms with train items excluded)\n",
-              a.hamming_k, a.dim, data.n_users, data.n_items, ham_s * 1e3, ham_excl_s * 1e3);
+  std::printf("hamming top-%d, %s, %s x %s: median %.2f ms (%.2f ms with train items excluded)\n", a.hamming_k,
+              plural(a.dim, "bit").c_str(), plural(data.n_users, "user").c_str(), plural(data.n_items, "item").c_str(),
+              ham_s * 1e3, ham_excl_s * 1e3);
   result["hamming_topk_ms"] = Json(ham_s * 1e3);
   result["hamming_topk_excluded_ms"] = Json(ham_excl_s * 1e3);
 

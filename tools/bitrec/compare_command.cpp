@@ -276,8 +276,9 @@ void run_compare(const CompareArgs& args, const CLI::App& cmd) {
                    why_not.c_str(), script.c_str(), json_path.c_str(), png_path.c_str());
     }
   }
-  std::printf("%s\ncomparison written to %s: compare.md compare.json%s\n", table.c_str(), args.out.c_str(),
-              drawn.c_str());
+  // The terminal gets the narrow table; compare.md/.json keep every column.
+  std::printf("%s\ncomparison written to %s: compare.md compare.json%s\n",
+              compare_terminal_table(rows, topk, md_path).c_str(), args.out.c_str(), drawn.c_str());
 }
 
 }  // namespace

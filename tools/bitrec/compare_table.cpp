@@ -171,3 +171,60 @@ std::string compare_markdown(const std::vector<CompareRow>& rows, const std::vec
 }
 
 }  // namespace bitrec::cli
+
+namespace bitrec::cli {
+namespace {
+
+// Characters on screen of a UTF-8 string (what "–" and "×" take: one each).
+size_t narrow_width(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+// A number or "–" when the report has none (or it is not finite).
+std::string narrow_metric(const FlatJson& report, const std::string& key) {
+  double v = 0.0;
+  return report.finite(key, &v) ? fixed(v, 4) : "–";
+}
+
+}  // namespace
+
+std::string compare_terminal_table(const std::vector<CompareRow>& rows, const std::vector<int>& topk,
+                                   const std::string& md_path) {
+  const std::string ks = topk.empty() ? std::string() : "@" + std::to_string(topk.front());
+  std::vector<std::vector<std::string>> cells;
+  cells.push_back({"method", "bits", "bytes/item", "mode", "recall" + ks, "ndcg" + ks, "best epoch", "s/epoch"});
+  for (const CompareRow& row : rows) {
+    const FlatJson& r = row.report;
+    const std::string bits = row.bits == 0 ? "float×" + std::to_string(row.dim) : std::to_string(row.bits);
+    cells.push_back({method_name(row.method), bits, bytes_cell(row.bytes_per_item), row.mode,
+                     narrow_metric(r, "metrics." + row.mode + ".recall" + ks),
+                     narrow_metric(r, "metrics." + row.mode + ".ndcg" + ks), r.text("best.epoch", "–"),
+                     seconds_cell(seconds_per_epoch(r))});
+  }
+  const size_t columns = cells.front().size();
+  std::vector<size_t> width(columns, 0);
+  for (const auto& line : cells) {
+    for (size_t c = 0; c < columns; ++c) {
+      if (narrow_width(line[c]) > width[c]) width[c] = narrow_width(line[c]);
+    }
+  }
+  // Text columns (method, bits, mode) to the left, numbers to the right.
+  const auto left = [](size_t c) { return c == 0 || c == 1 || c == 3; };
+  std::string out;
+  for (const auto& line : cells) {
+    std::string text;
+    for (size_t c = 0; c < columns; ++c) {
+      const std::string pad(width[c] - narrow_width(line[c]), ' ');
+      if (c > 0) text += "  ";
+      text += left(c) ? line[c] + (c + 1 < columns ? pad : "") : pad + line[c];
+    }
+    out += text + "\n";
+  }
+  out += "Test metrics at the last epoch, in each method's mode (Hamming for codes, real for floats).\n";
+  out += "Every K, best-epoch and hier metrics: " + md_path + "\n";
+  return out;
+}
+
+}  // namespace bitrec::cli

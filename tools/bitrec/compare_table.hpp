@@ -34,3 +34,14 @@ Json compare_json(const std::vector<CompareRow>& rows, const std::vector<int>& t
 std::string compare_markdown(const std::vector<CompareRow>& rows, const std::vector<int>& topk);
 
 }  // namespace bitrec::cli
+
+namespace bitrec::cli {
+
+// The table `compare` prints in the terminal: one aligned plain-text line per
+// run, at most 8 columns and 100 characters wide — method, bits, bytes/item,
+// mode, final recall@K and ndcg@K of the first K in the primary mode, best
+// epoch, s/epoch — and a line naming compare.md, which has the wide table.
+std::string compare_terminal_table(const std::vector<CompareRow>& rows, const std::vector<int>& topk,
+                                   const std::string& md_path);
+
+}  // namespace bitrec::cli

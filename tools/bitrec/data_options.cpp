@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "bitrec/plural.hpp"
 #include "flag_checks.hpp"
 
 namespace bitrec::cli {
@@ -30,8 +31,9 @@ void add_allow_changed_data_flag(CLI::App* cmd, bool& allow) {
 std::string dataset_label(const Dataset& data) { return data.name.empty() ? "data" : data.name; }
 
 void print_dataset_summary(const Dataset& data) {
-  std::fprintf(stderr, "data %s: %d users, %d items, %lld train, %lld test", data.name.c_str(), data.n_users,
-               data.n_items, static_cast<long long>(data.train.nnz()), static_cast<long long>(data.test.nnz()));
+  std::fprintf(stderr, "data %s: %s, %s, %lld train, %lld test", data.name.c_str(),
+               plural(data.n_users, "user").c_str(), plural(data.n_items, "item").c_str(),
+               static_cast<long long>(data.train.nnz()), static_cast<long long>(data.test.nnz()));
   if (data.valid.nnz() > 0) std::fprintf(stderr, ", %lld valid", static_cast<long long>(data.valid.nnz()));
   std::fprintf(stderr, "\n");
   if (data.duplicate_train + data.duplicate_test > 0) {

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "bitrec/model_export.hpp"
+#include "bitrec/plural.hpp"
 #include "bitrec/served_model.hpp"
 #include "commands.hpp"
 #include "data_options.hpp"
@@ -45,8 +46,9 @@ void run_export(const ExportArgs& args) {
   options.ranking.mode = args.mode.empty() ? default_serve_mode(*model) : parse_serve_mode(args.mode, *model, "--mode");
   const ExportSummary summary = export_model(*model, args.out, args.overwrite, options);
   for (const std::string& note : summary.notes) std::fprintf(stderr, "note: %s\n", note.c_str());
-  std::printf("exported %s (%s, %d users, %d items) to %s:", args.model.c_str(), method_name(model->config.method),
-              model->data.n_users, model->data.n_items, args.out.c_str());
+  std::printf("exported %s (%s, %s, %s) to %s:", args.model.c_str(), method_name(model->config.method),
+              plural(model->data.n_users, "user").c_str(), plural(model->data.n_items, "item").c_str(),
+              args.out.c_str());
   for (const std::string& file : summary.files) std::printf(" %s", file.c_str());
   std::printf("\n");
 }

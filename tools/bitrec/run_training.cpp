@@ -11,6 +11,7 @@
 
 #include "bitrec/checkpoint.hpp"
 #include "bitrec/error.hpp"
+#include "bitrec/plural.hpp"
 #include "bitrec/run_directory.hpp"
 #include "io/report.hpp"
 
@@ -124,8 +125,9 @@ TrainedRun train_run_folder(const Dataset& data, const TrainConfig& config, cons
                  method_name(cfg.method), options.resume->epochs_done,
                  static_cast<long long>(options.resume->epoch_batches_done), cfg.epochs, cfg.out.c_str());
   } else {
-    std::fprintf(stderr, "train %s on %s: %d epochs, d=%d, L=%d, batch %d, lr %g; writing %s\n",
-                 method_name(cfg.method), backend.device_name().c_str(), cfg.epochs, cfg.dim, cfg.layers,
+    std::fprintf(stderr, "train %s on %s: %s, d=%d, L=%d, batch %d, lr %g; writing %s\n",
+                 method_name(cfg.method), backend.device_name().c_str(), plural(cfg.epochs, "epoch").c_str(), cfg.dim,
+                 cfg.layers,
                  cfg.batch, cfg.lr, cfg.out.c_str());
   }
 

@@ -9,6 +9,7 @@
 #include "bitrec/config_io.hpp"
 #include "bitrec/data_fingerprint.hpp"
 #include "bitrec/error.hpp"
+#include "bitrec/plural.hpp"
 #include "bitrec/trainer.hpp"
 #include "commands.hpp"
 #include "data_options.hpp"
@@ -66,17 +67,18 @@ Checkpoint resume_checkpoint(const TrainArgs& args, const CLI::App& cmd) {
 void print_final_tables(const TrainSummary& summary, const TrainConfig& cfg, const Dataset& data,
                         const Backend& backend) {
   const EvalPoint& final_point = summary.evals.back();
-  std::printf("%s on %s, %d epochs, %.1fs training, %.1fs evaluation (%s)\n", method_name(cfg.method),
-              dataset_label(data).c_str(), cfg.epochs, summary.train_seconds, summary.eval_seconds,
-              backend.device_name().c_str());
+  std::printf("%s on %s, %s, %.1fs training, %.1fs evaluation (%s)\n", method_name(cfg.method),
+              dataset_label(data).c_str(), plural(cfg.epochs, "epoch").c_str(), summary.train_seconds,
+              summary.eval_seconds, backend.device_name().c_str());
   std::printf("\nfinal (epoch %d), test:\n%s", final_point.epoch,
               format_metrics_table(final_point.test, cfg.topk).c_str());
   const EvalPoint& best = summary.evals[summary.best];
   std::printf("\nbest epoch %d (selected on %s), test:\n%s", best.epoch, summary.best_selected_on.c_str(),
               format_metrics_table(best.test, cfg.topk).c_str());
   if (final_point.hashed) {
-    std::printf("\ncodes: %lld distinct item codes of %d items, bit balance %.3f, user-item agreement %.3f\n",
-                static_cast<long long>(final_point.codes.distinct_items), data.n_items, final_point.codes.bit_balance,
+    std::printf("\ncodes: %s of %s, bit balance %.3f, user-item agreement %.3f\n",
+                plural(final_point.codes.distinct_items, "distinct item code").c_str(),
+                plural(data.n_items, "item").c_str(), final_point.codes.bit_balance,
                 final_point.codes.user_item_agreement);
   }
 }

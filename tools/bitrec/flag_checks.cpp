@@ -9,6 +9,7 @@
 
 #include "bitrec/error.hpp"
 #include "bitrec/memory_estimate.hpp"
+#include "bitrec/plural.hpp"
 
 namespace bitrec::cli {
 namespace {
@@ -134,8 +135,8 @@ CLI::Validator memory_size() {
 
 int cap_at_items(int value, int n_items, const std::string& option) {
   if (n_items >= 1 && value > n_items) {
-    std::fprintf(stderr, "note: %s %d is more than the %d items; using %d\n", option.c_str(), value, n_items,
-                 n_items);
+    std::fprintf(stderr, "note: %s %d is more than the %s; using %d\n", option.c_str(), value,
+                 plural(n_items, "item").c_str(), n_items);
     return n_items;
   }
   return value;

@@ -163,34 +163,14 @@ ExportSummary write_export(ServedModel& model, const std::string& dir, const Exp
 }
 
 ExportSummary export_model(ServedModel& model, const std::string& out, bool overwrite, const ExportOptions& options) {
-  std::error_code ec;
-  if (out.empty()) throw InputError("--out: empty path");
-  if (holds_run(out)) throw InputError("--out " + out + ": holds a training run; export into another folder");
-  // An earlier export is moved aside, so RunDirectory sees a fresh --out;
-  // it comes back if this export fails.
-  std::string aside;
-  if (fs::exists(out, ec) && fs::is_directory(out, ec) && !fs::is_empty(out, ec)) {
-    if (!fs::exists(fs::path(out) / "export.json", ec)) {
-      throw InputError("--out " + out + ": is not empty and holds no bitrec export; choose another folder");
-    }
-    if (!overwrite) throw InputError("--out " + out + ": holds an earlier export (pass --overwrite to replace it)");
-    const fs::path target(out);
-    aside = (target.parent_path() / ("." + target.filename().string() + ".old-" + std::to_string(getpid()))).string();
-    fs::rename(out, aside, ec);
-    if (ec) throw InputError("--out " + out + ": cannot move the earlier export aside: " + ec.message());
-  }
-  try {
-    RunDirectory folder(out, /*overwrite=*/false);
-    ExportSummary summary = write_export(model, folder.file(""), options);
-    folder.commit();
-    if (!aside.empty()) fs::remove_all(aside, ec);
-    return summary;
-  } catch (...) {
-    if (!aside.empty()) {
-      fs::rename(aside, out, ec);  // RunDirectory never created `out`: the staging folder is gone
-    }
-    throw;
-  }
+  // A marked folder of kind "export": --overwrite replaces only an earlier
+  // export (never a run, never files bitrec did not write), and a failed
+  // export leaves --out as it was (run_directory.hpp).
+  RunDirectory folder(out, overwrite, "--out", "export");
+  ExportSummary summary = write_export(model, folder.staging(), options);
+  const std::string landed = folder.commit();
+  if (landed != folder.out()) summary.notes.push_back("the export is in " + landed + " (--out changed meanwhile)");
+  return summary;
 }
 
 }  // namespace bitrec

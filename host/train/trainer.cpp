@@ -508,9 +508,27 @@ TrainSummary train_model(Backend& be, const Dataset& data, const TrainConfig& cf
   ModelState last_good = runner.state();
   const int first_epoch = runner.epochs_done();
   const double seconds_before = summary.train_seconds + summary.eval_seconds;
+  auto last_checkpoint = Clock::now();
+  const auto checkpoint_due = [&] {
+    return options.on_checkpoint && options.checkpoint_seconds > 0.0 &&
+           seconds_since(last_checkpoint) >= options.checkpoint_seconds;
+  };
+  const auto checkpoint = [&](const ModelState& state) {
+    if (!options.on_checkpoint) return;
+    options.on_checkpoint(state, summary.evals);
+    last_checkpoint = Clock::now();
+  };
+  const auto stop_or_checkpoint = [&] {
+    return (options.should_stop && options.should_stop()) || checkpoint_due();
+  };
   for (int epoch = first_epoch; epoch < cfg.epochs; ++epoch) {
     const auto epoch_start = Clock::now();
-    const EpochOutcome outcome = runner.continue_epoch(options.should_stop);
+    EpochOutcome outcome = runner.continue_epoch(stop_or_checkpoint);
+    // Stopped for a timed checkpoint (not by the user): save, then go on.
+    while (!outcome.complete && outcome.non_finite.empty() && !(options.should_stop && options.should_stop())) {
+      checkpoint(runner.state());
+      outcome = runner.continue_epoch(stop_or_checkpoint);
+    }
     const double epoch_seconds = seconds_since(epoch_start);
     summary.train_seconds += epoch_seconds;
     if (!outcome.non_finite.empty()) {
@@ -546,6 +564,7 @@ TrainSummary train_model(Backend& be, const Dataset& data, const TrainConfig& cf
     if (!last && (epoch + 1) % cfg.eval_every != 0) {
       std::fprintf(stderr, "epoch %d/%d loss %.5f (%.2fs, ETA %s)\n", epoch + 1, cfg.epochs, loss, epoch_seconds,
                    eta.c_str());
+      checkpoint(last_good);
       continue;
     }
     const auto eval_start = Clock::now();
@@ -576,6 +595,7 @@ TrainSummary train_model(Backend& be, const Dataset& data, const TrainConfig& cf
                  cfg.epochs, loss, metric_line(point.test, primary, cfg.topk.front()).c_str(), valid_text.c_str(),
                  epoch_seconds, point.eval_seconds, eta.c_str());
     if (on_eval) on_eval(summary.evals.back());
+    if (!last) checkpoint(last_good);  // the last state is the caller's final checkpoint
   }
   summary.state = std::move(last_good);
   return summary;

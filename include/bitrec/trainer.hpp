@@ -53,6 +53,13 @@ struct TrainOptions {
   std::vector<EvalPoint> history;      // the evaluations made before `resume`
   // Asked at every batch boundary; true stops the run there (Ctrl-C).
   std::function<bool()> should_stop;
+  // Called with the state and the evaluations so far after every epoch and,
+  // inside an epoch, at the first batch boundary `checkpoint_seconds` after
+  // the last call (0: epoch ends only), so a killed run loses at most that
+  // much. A run continued from such a state ends bit for bit as the
+  // uninterrupted one.
+  std::function<void(const ModelState&, const std::vector<EvalPoint>&)> on_checkpoint;
+  double checkpoint_seconds = 0.0;
 };
 
 // Modes evaluated for a method: hashed methods "hamming", "real" then "hier"

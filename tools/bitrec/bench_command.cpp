@@ -10,6 +10,7 @@
 #include "bitrec/config_io.hpp"
 #include "bitrec/graph.hpp"
 #include "bitrec/npy.hpp"
+#include "bitrec/output_path.hpp"
 #include "bitrec/plural.hpp"
 #include "bitrec/run_directory.hpp"
 #include "bitrec/trainer.hpp"
@@ -59,6 +60,9 @@ double time_median(int repeats, const std::function<void()>& fn, Backend& be) {
 }
 
 void run_bench(BenchArgs& a) {
+  // Output files are checked before anything is timed: never inside a run folder.
+  if (!a.codes_out.empty()) check_output_file(a.codes_out, "--codes-out");
+  if (!a.json_out.empty()) check_output_file(a.json_out, "--json");
   Json result = Json::object();
   const auto t_load = Clock::now();
   const Dataset data = load_dataset(a.data.data, a.data.load);

@@ -10,6 +10,7 @@
 #include "bitrec/config_io.hpp"
 #include "bitrec/data_fingerprint.hpp"
 #include "bitrec/error.hpp"
+#include "bitrec/output_path.hpp"
 #include "bitrec/run_directory.hpp"
 #include "compare_report_check.hpp"
 #include "flat_json.hpp"
@@ -156,6 +157,7 @@ bool config_key_ignored_for_reuse(const std::string& key) {
 
 std::vector<PlannedRun> plan_compare(const CompareArgs& args) {
   if (args.out.empty()) throw InputError("--out: give the folder for the runs and the table (--out DIR)");
+  resolve_output_folder(args.out, "--out");  // not a link, a file, the current folder, or inside a run
   const std::vector<Method> methods = parse_methods(args.methods);
   const std::vector<int> bits_list = parse_bits(args.bits);
   const std::vector<int> topk = parse_topk(args.topk);
@@ -163,7 +165,9 @@ std::vector<PlannedRun> plan_compare(const CompareArgs& args) {
   std::error_code ec;
   if (fs::exists(args.out, ec)) {
     if (!fs::is_directory(args.out, ec)) throw InputError("--out " + args.out + ": exists and is not a directory");
-    if (holds_run(args.out)) {
+    // A run's folder (bitrec's, or anything holding a run's file names).
+    if (holds_run(args.out) || fs::exists(fs::path(args.out) / "report.json", ec) ||
+        fs::exists(fs::path(args.out) / "checkpoint.bin", ec)) {
       throw InputError("--out " + args.out +
                        ": holds a single run (report.json/checkpoint.bin); compare puts each run in a subfolder "
                        "of its own folder: choose another one");

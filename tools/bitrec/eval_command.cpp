@@ -8,6 +8,7 @@
 
 #include "bitrec/config_io.hpp"
 #include "bitrec/error.hpp"
+#include "bitrec/output_path.hpp"
 #include "bitrec/served_model.hpp"
 #include "bitrec/trainer.hpp"
 #include "commands.hpp"
@@ -34,6 +35,8 @@ struct EvalArgs {
 };
 
 void run_eval(EvalArgs& args) {
+  // Before the (slow) load; a run folder's files are never an output.
+  if (!args.dump.empty()) check_output_file(args.dump, "--dump-topk");
   std::vector<RetrievalMode> modes;
   ServeLoadOptions load;
   if (!args.data.data.empty()) {

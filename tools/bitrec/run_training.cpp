@@ -116,9 +116,10 @@ TrainedRun train_run_folder(const Dataset& data, const TrainConfig& config, cons
   TrainOptions options;
   options.resume = run_options.resume;
   options.history = run_options.history;
-  RunDirectory run(cfg.out, cfg.overwrite);
+  RunDirectory run(cfg.out, cfg.overwrite, "--out", "run", options.resume != nullptr);
   save_id_maps(data, run.file(""));
   std::ofstream jsonl(run.file("metrics.jsonl"));
+  run.mark();
   for (const EvalPoint& point : options.history) jsonl << eval_point_json(point).dump(-1) << '\n';
   if (options.resume) {
     std::fprintf(stderr, "resume %s from epoch %d, batch %lld, to epoch %d; writing back into %s\n",
@@ -133,6 +134,14 @@ TrainedRun train_run_folder(const Dataset& data, const TrainConfig& config, cons
 
   if (interrupt_requested()) throw ExitRequest{interrupt_exit_code()};
   options.should_stop = [] { return interrupt_requested(); };
+  // The staging folder always holds the latest checkpoint: a run killed
+  // outright (SIGKILL, the out-of-memory killer, a power cut) loses at most
+  // an epoch or --checkpoint-every, and `train --resume` finds it there.
+  options.checkpoint_seconds = run_options.checkpoint_minutes * 60.0;
+  options.on_checkpoint = [&](const ModelState& state, const std::vector<EvalPoint>& evals) {
+    save_checkpoint(run.file("checkpoint.bin"), Checkpoint{cfg, state, evals});
+    run.mark();
+  };
   result.summary = train_model(backend, data, cfg, [&](const EvalPoint& point) {
     jsonl << eval_point_json(point).dump(-1) << '\n';
     jsonl.flush();
@@ -149,7 +158,7 @@ TrainedRun train_run_folder(const Dataset& data, const TrainConfig& config, cons
       Json(memory.device_total() + (backend.name() == "cuda" ? 0 : memory.host_copies));
   report["memory"]["host_peak_bytes"] = Json(peak_host_bytes());
   write_file_atomic(run.file("report.json"), report.dump(2) + "\n");
-  run.commit();
+  result.folder = run.commit();
   return result;
 }
 

@@ -39,6 +39,9 @@ struct RunFolderOptions {
   std::string max_memory;             // --max-memory; empty: free memory of the device
   const ModelState* resume = nullptr;  // continue this state (a checkpoint's) ...
   std::vector<EvalPoint> history;      // ... with the evaluations made before it
+  // Inside an epoch, a checkpoint at the first batch boundary this long
+  // after the last one (every epoch's end always writes one); 0: epoch ends only.
+  double checkpoint_minutes = 10.0;
 };
 
 // What a run left in its folder, and the backend it ran on.
@@ -47,6 +50,9 @@ struct TrainedRun {
   TrainSummary summary;
   Json report;  // report.json as written
   std::unique_ptr<Backend> backend;
+  // Where the run folder is now: config.out resolved, or a unique sibling
+  // when --out changed while the run trained (RunDirectory::commit).
+  std::string folder;
 };
 
 // Trains `config` (resolved; config.out = the run folder, config.overwrite

@@ -9,7 +9,9 @@
 #include "bitrec/config_io.hpp"
 #include "bitrec/data_fingerprint.hpp"
 #include "bitrec/error.hpp"
+#include "bitrec/output_path.hpp"
 #include "bitrec/plural.hpp"
+#include "bitrec/run_directory.hpp"
 #include "bitrec/trainer.hpp"
 #include "commands.hpp"
 #include "data_options.hpp"
@@ -31,13 +33,62 @@ struct TrainArgs {
   std::string config_file;
   std::string resume;  // --resume DIR
   std::string max_memory;  // --max-memory SIZE; empty: what the backend has free
+  double checkpoint_minutes = 10.0;  // --checkpoint-every MIN
 };
 
 // Options a resumed run may change: the rest is the run's own config.
 bool resume_may_set(const std::string& name) {
   return name == "--resume" || name == "--epochs" || name == "--threads" || name == "--device" ||
+         name == "--checkpoint-every" ||
          name == "--max-memory" || name == "--data" || name == "--allow-changed-data" ||
          name == "--help" || name == "--config";
+}
+
+// The checkpoint --resume DIR continues: DIR's own, or a newer one that a
+// killed run left in its staging folder beside DIR (the furthest along).
+Checkpoint find_resume_checkpoint(const std::string& dir) {
+  struct Candidate {
+    std::string path;
+    Checkpoint checkpoint;
+  };
+  std::vector<Candidate> found;
+  std::vector<std::string> unreadable;
+  const auto consider = [&](const std::string& path) {
+    try {
+      found.push_back({path, load_checkpoint(path)});
+    } catch (const InputError& e) {
+      unreadable.push_back(e.what());
+    }
+  };
+  std::error_code ec;
+  const std::string own = (std::filesystem::path(dir) / "checkpoint.bin").string();
+  if (std::filesystem::exists(own, ec)) consider(own);
+  if (!dir.empty()) {
+    const std::string absolute = std::filesystem::absolute(dir, ec).lexically_normal().string();
+    std::string trimmed = absolute;
+    while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
+    for (const LeftoverStaging& s : leftover_stagings(trimmed)) {
+      if (s.has_checkpoint) consider((std::filesystem::path(s.folder) / "checkpoint.bin").string());
+    }
+  }
+  if (found.empty()) {
+    if (!unreadable.empty()) throw InputError(unreadable.front());
+    throw InputError("--resume " + dir + ": no run to continue there (no " + own +
+                     ", and no checkpoint of a killed run beside it)");
+  }
+  const auto progress = [](const Checkpoint& c) {
+    return std::make_pair(c.state.epochs_done, c.state.epoch_batches_done);
+  };
+  const Candidate* best = &found.front();
+  for (const Candidate& c : found) {
+    if (progress(c.checkpoint) > progress(best->checkpoint)) best = &c;
+  }
+  if (best->path != own) {
+    std::fprintf(stderr, "resume: continuing from the checkpoint a killed run left in %s (epoch %d, batch %lld)\n",
+                 std::filesystem::path(best->path).parent_path().c_str(), best->checkpoint.state.epochs_done,
+                 static_cast<long long>(best->checkpoint.state.epoch_batches_done));
+  }
+  return best->checkpoint;
 }
 
 // --resume DIR: the run's own config from its checkpoint; --epochs may extend it.
@@ -45,11 +96,11 @@ Checkpoint resume_checkpoint(const TrainArgs& args, const CLI::App& cmd) {
   for (const CLI::Option* option : cmd.get_options()) {
     if (option->count() > 0 && !resume_may_set(option->get_name())) {
       throw InputError(option->get_name() + ": cannot be set with --resume (the run keeps its own config; "
-                       "only --epochs, --threads, --device and --max-memory may be given)");
+                       "only --epochs, --threads, --device, --max-memory, --checkpoint-every, --data and "
+                       "--allow-changed-data may be given)");
     }
   }
-  const std::string path = (std::filesystem::path(args.resume) / "checkpoint.bin").string();
-  Checkpoint ck = load_checkpoint(path);
+  Checkpoint ck = find_resume_checkpoint(args.resume);
   ck.config.out = args.resume;
   ck.config.overwrite = true;
   ck.config.threads = args.config.threads;
@@ -57,9 +108,14 @@ Checkpoint resume_checkpoint(const TrainArgs& args, const CLI::App& cmd) {
   if (cmd.count("--epochs") > 0) ck.config.epochs = args.config.epochs;
   const ModelState& st = ck.state;
   if (st.epochs_done >= ck.config.epochs) {
-    throw InputError("--resume " + args.resume + ": the run has done " + std::to_string(st.epochs_done) +
-                     " of its " + std::to_string(ck.config.epochs) + " epochs; give --epochs N > " +
-                     std::to_string(st.epochs_done) + " to extend it");
+    const std::string done = std::to_string(st.epochs_done) + (st.epochs_done == 1 ? " epoch" : " epochs");
+    if (cmd.count("--epochs") > 0) {
+      throw InputError("--epochs " + std::to_string(ck.config.epochs) + ": the run in " + args.resume +
+                       " has already trained " + done + "; give --epochs N > " + std::to_string(st.epochs_done) +
+                       " to extend it");
+    }
+    throw InputError("--resume " + args.resume + ": the run has finished (" + done +
+                     "); give --epochs N > " + std::to_string(st.epochs_done) + " to extend it");
   }
   return ck;
 }
@@ -120,6 +176,9 @@ void run_train(TrainArgs& args, const CLI::App& cmd) {
     cfg.batch_set = cmd.get_option("--batch")->count() > 0;
   }
   resolve_config(cfg);
+  // --out is checked before the data are loaded (RunDirectory checks it
+  // again, with its lock held, before training).
+  if (!cfg.out.empty()) check_output_folder(cfg.out, cfg.overwrite, "--out", "run", !args.resume.empty());
 
   if (!args.resume.empty()) {
     // The run's own data from wherever this runs (or --data: its new place),
@@ -139,7 +198,9 @@ void run_train(TrainArgs& args, const CLI::App& cmd) {
   if (cfg.out.empty()) cfg.out = "runs/" + dataset_label(data) + "-" + method_name(cfg.method);
 
   options.max_memory = args.max_memory;
+  options.checkpoint_minutes = args.checkpoint_minutes;
   const TrainedRun run = train_run_folder(data, cfg, options);
+  cfg.out = run.folder;
   const TrainSummary& summary = run.summary;
   if (summary.stop == TrainStop::kInterrupted) {
     std::printf("%s; checkpoint written to %s\ncontinue with: bitrec train --resume %s\n",
@@ -252,6 +313,11 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--max-memory", args->max_memory,
                   "Refuse runs estimated to need more memory than this (512M, 8G; default: what the device has free)")
       ->check(memory_size());
+  cmd->add_option("--checkpoint-every", args->checkpoint_minutes,
+                  "Minutes between checkpoints inside an epoch (every epoch's end always writes one; 0: epoch ends "
+                  "only); a killed run resumes from the last one")
+      ->capture_default_str()
+      ->check(real_in(0, 1000000));
   cmd->add_option("--resume", args->resume,
                   "Continue the run in DIR from its checkpoint (its own config; --epochs may extend it) and write "
                   "back into DIR");

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
 
 namespace bitrec::testing {
 
@@ -24,14 +25,28 @@ inline std::string slurp(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+// A file's bytes, and a file written with exactly these bytes (tests that
+// damage files on purpose).
+inline std::vector<char> read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+inline void write_bytes(const std::string& path, const std::vector<char>& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
 // args are appended to the binary's path as given (quote them yourself).
-inline CliResult run_bitrec(const std::string& args, const std::string& tag) {
+// `before` goes in front of the binary in the shell command: "cd DIR &&",
+// "setpriv …" (empty: the binary runs as it is).
+inline CliResult run_bitrec_after(const std::string& before, const std::string& args, const std::string& tag) {
   const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "bitrec_cli_io";
   std::filesystem::create_directories(dir);
   const std::string stem = std::to_string(getpid()) + "_" + tag;
   const std::string out = (dir / (stem + ".out")).string();
   const std::string err = (dir / (stem + ".err")).string();
-  const std::string command = std::string(BITREC_BINARY) + " " + args + " >" + out + " 2>" + err + " </dev/null";
+  const std::string command =
+      before + " " + std::string(BITREC_BINARY) + " " + args + " >" + out + " 2>" + err + " </dev/null";
   const int status = std::system(command.c_str());
   CliResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -39,6 +54,8 @@ inline CliResult run_bitrec(const std::string& args, const std::string& tag) {
   r.err = slurp(err);
   return r;
 }
+
+inline CliResult run_bitrec(const std::string& args, const std::string& tag) { return run_bitrec_after("", args, tag); }
 
 // A fresh path under the test temp dir. ctest runs every test in its own
 // process, in parallel: names carry the pid, and `prefix` the test file.

@@ -10,6 +10,7 @@
 #include "bitrec/error.hpp"
 #include "bitrec/npy.hpp"
 #include "bitrec/run_directory.hpp"
+#include "cli_runner.hpp"
 #include "io/json_writer.hpp"
 
 namespace fs = std::filesystem;
@@ -24,15 +25,8 @@ std::string fresh_dir(const std::string& name) {
   return dir.string();
 }
 
-std::vector<char> read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_bytes(const std::string& path, const std::vector<char>& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
+using testing::read_bytes;
+using testing::write_bytes;
 
 Checkpoint sample_checkpoint() {
   Checkpoint ck;

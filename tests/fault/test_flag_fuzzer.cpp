@@ -285,7 +285,7 @@ TEST(FlagParseErrors, PrefixedWithRc2) {
     EXPECT_EQ(r.err.rfind("bitrec: error: ", 0), 0u) << args << "\n" << r.err;
     EXPECT_NE(r.err.find(named), std::string::npos) << args << "\n" << r.err;
   }
-  for (const std::string& args : {"--help", "train --help", "compare --help", "--version"}) {
+  for (const std::string args : {"--help", "train --help", "compare --help", "--version"}) {
     const CliResult r = run_bitrec(args, "flagfuzz_help_rc");
     EXPECT_EQ(r.exit_code, 0) << args << "\n" << r.err;
     EXPECT_EQ(r.err, "") << args;

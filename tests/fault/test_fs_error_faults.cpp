@@ -53,18 +53,7 @@ std::string unprivileged_prefix() {
 
 CliResult run_unprivileged(const std::string& prefix, const std::string& args, const std::string& tag) {
   if (prefix == " ") return run_bitrec(args, tag);
-  // run_bitrec puts the binary first: run setpriv through `env` instead.
-  const fs::path io = fs::path(::testing::TempDir()) / "bitrec_cli_io";
-  fs::create_directories(io);
-  const std::string stem = (io / (std::to_string(getpid()) + "_" + tag)).string();
-  const std::string command = "setpriv " + prefix + std::string(BITREC_BINARY) + " " + args + " >" + stem +
-                              ".out 2>" + stem + ".err </dev/null";
-  const int status = std::system(command.c_str());
-  CliResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(stem + ".out");
-  r.err = slurp(stem + ".err");
-  return r;
+  return bitrec::testing::run_bitrec_after("setpriv " + prefix, args, tag);
 }
 
 void expect_clear(const CliResult& r, const std::string& path, const std::string& reason) {

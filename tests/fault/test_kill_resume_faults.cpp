@@ -41,6 +41,16 @@ CliResult train_until_checkpoint_then_signal(const std::string& args, const std:
                tag);
 }
 
+// Starts `train ARGS` in the background, waits until it has set up (holds
+// its --out), runs `meanwhile` (bash; `$pid` is the run), then waits for the
+// run unless `meanwhile` already did. The run's stderr follows the script's.
+CliResult while_training(const std::string& args, const std::string& meanwhile, const std::string& tag) {
+  return shell("err=$(mktemp); $B train " + args + " 2>$err & pid=$!\n"
+               "n=0; while ! grep -q '^setup' $err && [ $n -lt 1200 ]; do sleep 0.05; n=$((n+1)); done\n" +
+               meanwhile + "\nwait $pid 2>/dev/null; rc=$?; cat $err >&2; rm -f $err; exit $rc",
+               tag);
+}
+
 void expect_same_result(const std::string& run, const std::string& reference) {
   const FlatJson a(slurp(run + "/report.json")), b(slurp(reference + "/report.json"));
   for (const char* key : {"metrics.hamming.recall@20", "metrics.hamming.ndcg@20", "metrics.real.recall@20",
@@ -115,12 +125,10 @@ TEST(KillResumeFaults, ASecondRunOnTheSameOutIsRefusedAtStart) {
   const std::string base = fault_dir("concurrent");
   const std::string run = base + "/run";
   // The first run holds --out; the second is started while it trains.
-  const CliResult both = shell(
-      "err=$(mktemp); $B train " + kData + "--epochs 50 --out " + run + " 2>$err & pid=$!\n"
-      "n=0; while ! grep -q '^setup' $err && [ $n -lt 1200 ]; do sleep 0.05; n=$((n+1)); done\n"
-      "$B train " + kData + "--epochs 1 --out " + run + " --overwrite; second=$?\n"
-      "kill -INT $pid; wait $pid; first=$?; rm -f $err; echo \"$first $second\"",
-      "concurrent");
+  const CliResult both = while_training(kData + "--epochs 50 --out " + run,
+                                        "$B train " + kData + "--epochs 1 --out " + run + " --overwrite; second=$?\n"
+                                        "kill -INT $pid; wait $pid; echo \"$? $second\"",
+                                        "concurrent");
   ASSERT_GE(both.out.size(), 6u);
   EXPECT_EQ(both.out.substr(both.out.size() - 6), "130 2\n") << both.out << both.err;
   EXPECT_NE(both.err.find("another bitrec process"), std::string::npos) << both.err;
@@ -132,12 +140,8 @@ TEST(KillResumeFaults, ASecondRunOnTheSameOutIsRefusedAtStart) {
 TEST(KillResumeFaults, AFolderThatAppearsAtOutMeanwhileIsNeverReplaced) {
   const std::string base = fault_dir("appeared");
   const std::string run = base + "/run";
-  const CliResult r = shell(
-      "err=$(mktemp); $B train " + kData + "--epochs 2 --out " + run + " 2>$err & pid=$!\n"
-      "n=0; while ! grep -q '^setup' $err && [ $n -lt 1200 ]; do sleep 0.05; n=$((n+1)); done\n"
-      "mkdir " + run + " && echo mine > " + run + "/notes.txt\n"
-      "wait $pid; rc=$?; cat $err >&2; rm -f $err; exit $rc",
-      "appeared");
+  const CliResult r = while_training(kData + "--epochs 2 --out " + run,
+                                     "mkdir " + run + " && echo mine > " + run + "/notes.txt", "appeared");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(slurp(run + "/notes.txt"), "mine\n");
   EXPECT_EQ(folder_names(run), std::vector<std::string>{"notes.txt"});

@@ -23,17 +23,7 @@ namespace {
 
 // bitrec run with `cwd` as its working directory.
 CliResult run_in(const std::string& cwd, const std::string& args, const std::string& tag) {
-  const fs::path io = fs::path(::testing::TempDir()) / "bitrec_cli_io";
-  fs::create_directories(io);
-  const std::string stem = (io / (std::to_string(getpid()) + "_" + tag)).string();
-  const std::string command = "cd '" + cwd + "' && " + std::string(BITREC_BINARY) + " " + args + " >" + stem +
-                              ".out 2>" + stem + ".err </dev/null";
-  const int status = std::system(command.c_str());
-  CliResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(stem + ".out");
-  r.err = slurp(stem + ".err");
-  return r;
+  return bitrec::testing::run_bitrec_after("cd '" + cwd + "' &&", args, tag);
 }
 
 // A small LightGCN folder: 30 users, 20 items.

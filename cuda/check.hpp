@@ -1,6 +1,7 @@
 // Error checks for CUDA runtime, cuSPARSE and cuBLAS calls: a failure throws
 // std::runtime_error naming the call, file:line and the library's message.
-// Device errors are boundary errors (style.md): nothing inside catches them.
+// Device errors are boundary errors (docs/cuda.md "Principles"): nothing
+// inside catches them.
 #pragma once
 #include <cublas_v2.h>
 #include <cuda_runtime_api.h>

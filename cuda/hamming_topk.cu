@@ -1,4 +1,4 @@
-// Exact Hamming top-k (design.md "Retrieval"): distances lie in [0, bits], so
+// Exact Hamming top-k (docs/evaluation.md "Retrieval"): distances lie in [0, bits], so
 // per user it is a counting problem. For a tile of users:
 //   1. distances of every (user, item) pair -> key tile (XOR + popcount via
 //      the shared hamming_distance),

@@ -1,6 +1,6 @@
 // Sign and pack in one pass: one warp per 64-bit code word. Lane l reads bit
 // w*64 + l and bit w*64 + 32 + l; two __ballot_sync calls give the low and
-// high halves of the word directly, because contract.md's layout puts bit k
+// high halves of the word directly, because docs/contract.md's layout puts bit k
 // at position k % 64 of word k / 64 and ballot puts lane l at bit l. Lanes
 // past `bits` vote 0, which is the padding rule, so every width works.
 #include <algorithm>

@@ -1,4 +1,4 @@
-// Binarisation on the device (methods.md §4, contract.md "Codes").
+// Binarisation on the device (docs/methods.md §4, docs/contract.md "Codes").
 #pragma once
 #include <cuda_runtime_api.h>
 

@@ -1,4 +1,4 @@
-// BPR and L2 terms over a batch of triples (methods.md §2), forward and
+// BPR and L2 terms over a batch of triples (docs/methods.md §2), forward and
 // backward in one pass. Gradients are scattered with float atomics (rows
 // drawn twice add twice); the loss is reduced in a fixed order on the device
 // and added to loss_acc[0] without a host sync.

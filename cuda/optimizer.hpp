@@ -1,4 +1,4 @@
-// Dense Adam on the device (methods.md §2: torch.optim.Adam semantics).
+// Dense Adam on the device (docs/methods.md §2: torch.optim.Adam semantics).
 #pragma once
 #include <cuda_runtime_api.h>
 

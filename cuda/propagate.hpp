@@ -1,5 +1,5 @@
 // LightGCN propagation on the device: out = 1/(L+1) Σ_{l=0..L} Â^l in
-// (methods.md §2). Â is symmetric, so the same call is the backward pass.
+// (docs/methods.md §2). Â is symmetric, so the same call is the backward pass.
 #pragma once
 #include <cuda_runtime_api.h>
 #include <cusparse.h>

@@ -1,4 +1,4 @@
-// BPR triple sampling on the device (methods.md §1 scheme (a)). Each thread
+// BPR triple sampling on the device (docs/methods.md §1 scheme (a)). Each thread
 // runs the shared draw_triple (bitrec/kernels/sampling.hpp), the function the
 // CPU backend loops over, so both produce identical triples.
 #pragma once

@@ -1,4 +1,4 @@
-// The smooth recall loss on the device (methods.md §5, docs/smooth_recall.md,
+// The smooth recall loss on the device (docs/methods.md §5, docs/smooth_recall.md,
 // docs/cuda.md "smooth_recall_forward_backward"). The host part of the call
 // (argument checks, the batch's ids and |Ω_b|) is CudaBackend's; these are
 // the kernels and the per-tile cuBLAS products.
@@ -44,7 +44,7 @@ struct SmoothRecallScratch {
 // the latter to user_rows, and ORs kSmoothRecallBadSign into *status if any
 // of these entries is not exactly ±1, kSmoothRecallBadUser for an id outside
 // [0, n_users) (that row is skipped). Bit k of a code is bit k % 64 of word
-// k / 64, +1 → 1, padding 0 (contract.md "Codes", pack_signs).
+// k / 64, +1 → 1, padding 0 (docs/contract.md "Codes", pack_signs).
 void launch_smooth_recall_pack(const float* signs, int bits, int32_t n_users, int32_t n_items,
                                const int32_t* users, int64_t count, uint64_t* item_codes,
                                uint64_t* user_codes, float* user_rows, int* status,

@@ -1,4 +1,4 @@
-// Exact top-k retrieval on the device (design.md "Retrieval"): Hamming
+// Exact top-k retrieval on the device (docs/evaluation.md "Retrieval"): Hamming
 // distance and real inner-product scores. Both rank ties by ascending item id,
 // skip excluded items and pad short lists with item -1, exactly as
 // host/cpu/cpu_topk_*.cpp.
@@ -42,7 +42,7 @@ void hamming_topk(const TopkRequest& request, const uint64_t* codes, int bits,
 // How real scores are computed. kFmaChain: a tiled kernel whose every score
 // is the fmaf chain over d = 0..dim-1, the CPU's order and rounding
 // (host/cpu/cpu_topk_real.cpp), so rankings match the CPU exactly — the
-// default, since evaluation must not depend on the device (design.md). kCublas:
+// default, since evaluation must not depend on the device (docs/evaluation.md). kCublas:
 // cuBLAS SGEMM (FP32, no TF32), faster, last-bit differences in near-ties.
 enum class RealScorePath { kFmaChain, kCublas };
 

@@ -1,4 +1,4 @@
-// Â = D^-½ A D^-½ for A = [[0, R], [Rᵀ, 0]] (methods.md §2), built straight
+// Â = D^-½ A D^-½ for A = [[0, R], [Rᵀ, 0]] (docs/methods.md §2), built straight
 // from the train CSR in O(nnz): user rows are the train rows shifted by m,
 // item rows are the transpose, filled in user order so they come out sorted.
 #include <cmath>

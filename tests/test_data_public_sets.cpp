@@ -1,4 +1,5 @@
-// The public datasets under shared/datasets, when present: the published
+// The public datasets under ../shared/datasets (datasets/README.md "Public
+// datasets"), when present: the published
 // counts, and the load time (the loader parses by hand to stay well under
 // 0.3 s for Gowalla).
 #include <gtest/gtest.h>

@@ -366,7 +366,7 @@ TEST(Evaluator, NoUsersWithTruthGivesZeros) {
   EXPECT_EQ(backend.topk_calls, 0);
 }
 
-// ---- hier: Hamming top-R, re-ranked by inner products (methods.md §6) ----
+// ---- hier: Hamming top-R, re-ranked by inner products (docs/methods.md §6) ----
 
 // Small cases with ties in both stages: 4-bit codes (5 distances for 30
 // items) and 3-d embeddings with entries in {-1, 0, 1} (inner products are

@@ -148,7 +148,7 @@ TEST_F(ExportedRun, WritesEveryFileWithItsShapeAndDtype) {
 }
 
 TEST_F(ExportedRun, PackedBytesFollowTheContractBitOrder) {
-  // contract.md "Codes": bit k is bit k % 8 of byte k / 8 (the little-endian
+  // docs/contract.md "Codes": bit k is bit k % 8 of byte k / 8 (the little-endian
   // bytes of the 64-bit words), 1 where E >= 0.
   for (const char* who : {"users", "items"}) {
     const Npy codes = read_npy(file(std::string("codes_") + who + ".npy"));

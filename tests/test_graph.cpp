@@ -1,4 +1,4 @@
-// build_normalized_graph: Â = D^-½ A D^-½ over users then items (methods.md §2).
+// build_normalized_graph: Â = D^-½ A D^-½ over users then items (docs/methods.md §2).
 #include <gtest/gtest.h>
 
 #include <cmath>

@@ -1,4 +1,4 @@
-// --method hashgnn end to end on the model (issue 9): the whole batch
+// --method hashgnn end to end on the model (docs/hashgnn.md): the whole batch
 // gradient against central differences, determinism over thread counts,
 // learning on the synthetic data, checkpoint blocks.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// The memory estimate behind --max-memory (issue 7/10).
+// The memory estimate behind --max-memory.
 #include <gtest/gtest.h>
 
 #include <filesystem>

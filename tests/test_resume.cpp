@@ -1,4 +1,5 @@
-// Resume and stop guards (issue 10): a run stopped at any batch boundary and
+// Resume and stop guards (docs/training.md "Stopping, resuming, non-finite
+// values"): a run stopped at any batch boundary and
 // resumed from its checkpoint equals the uninterrupted run bit for bit; a
 // non-finite loss stops training with the tensor named and the last good
 // state kept.

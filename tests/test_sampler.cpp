@@ -1,4 +1,4 @@
-// BPR triple sampling (methods.md §1 scheme (a), docs/sampling.md): the
+// BPR triple sampling (docs/methods.md §1 scheme (a), docs/sampling.md): the
 // Philox stream, the documented counter layout, validity, determinism,
 // independence of threads and batch boundaries, and rough uniformity.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// The smooth recall loss (methods.md §5, docs/smooth_recall.md): the
+// The smooth recall loss (docs/methods.md §5, docs/smooth_recall.md): the
 // histogram form of host/cpu/cpu_smooth_recall.cpp against the direct
 // O(|P_u|·n) form below, finite differences, a hand-computed case,
 // determinism across thread counts and batch order, the τ_cut warm-up
@@ -277,7 +277,7 @@ TEST(SmoothRecall, BitwiseIndependentOfThreadCountAndLossOfUserOrder) {
   for (size_t k = 0; k < g1.size(); ++k) ASSERT_NEAR(gs[k], g1[k], 1e-5 * scale) << k;
 }
 
-// methods.md §5's warm-up concern: positives ranked far below N (here each
+// docs/methods.md §5's warm-up concern: positives ranked far below N (here each
 // positive's code is −b_u, the worst an init can do) give σ'((N − r)/τ_cut)
 // that underflows to exactly 0 for a small τ_cut, while a τ_cut on the scale
 // of the ranks keeps a usable gradient. τ_rank = 8 = √bits, the spread of

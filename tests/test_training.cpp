@@ -82,7 +82,7 @@ TEST(Training, LightGcnLearnsFarAbovePopularity) {
   EXPECT_LT(run.evals.back().loss, 0.5);  // BPR starts at ln 2 = 0.693
 }
 
-// BPR on raw ±1 code scores is a weak learner by nature (methods.md §6); with
+// BPR on raw ±1 code scores is a weak learner by nature (docs/methods.md §6); with
 // signswish's bounded backward the codes stay healthy and retrieve clearly
 // above popularity (measured 0.274 vs 0.195 on this seed).
 TEST(Training, HashSteWithSignswishRetrievesAbovePopularity) {
@@ -103,7 +103,7 @@ TEST(Training, HashSteWithSignswishRetrievesAbovePopularity) {
   EXPECT_LT(last.codes.user_item_agreement, 0.7);
 }
 
-// The smooth recall loss over all items with signswish (methods.md §5/§6):
+// The smooth recall loss over all items with signswish (docs/methods.md §5/§6):
 // measured 0.416 Hamming recall@20 at epoch 30 on this seed, against 0.274 for
 // BPR hashing and 0.195 for popularity.
 TEST(Training, RecallHashRetrievesFarAbovePopularity) {
@@ -148,7 +148,7 @@ TEST(Training, RecallHashWithBprTermIsDeterministicAndLearns) {
 }
 
 // Plain STE lets |x| grow without bound and the codes collapse while the
-// trainer keeps going (methods.md §5): code health must show it.
+// trainer keeps going (docs/methods.md §5): code health must show it.
 TEST(Training, PlainSteCollapseShowsInCodeHealth) {
   const Dataset data = load_dataset("synthetic");
   TrainConfig cfg = small_config(Method::kHashSte, 200);

@@ -73,7 +73,7 @@ def check_codes(export, manifest, n_users, n_items):
     stored = faiss.vector_to_array(faiss.downcast_IndexBinary(index).xb).reshape(n_items, bits // 8)
     require(np.array_equal(stored, ci), "items.faiss: codes differ from codes_items.npy")
 
-    # Bit order (contract.md "Codes"): bit k = 1 iff E[k] >= 0, little-endian bit order within bytes.
+    # Bit order (docs/contract.md "Codes"): bit k = 1 iff E[k] >= 0, little-endian bit order within bytes.
     emb_path = os.path.join(export, "emb_items.npy")
     if os.path.exists(emb_path):
         for name, codes, emb_name in (("codes_users", cu, "emb_users.npy"), ("codes_items", ci, "emb_items.npy")):

@@ -142,7 +142,8 @@ void CpuBackend::set_train(const Csr& train) {
 }
 
 // The loss itself is in cpu_smooth_recall.cpp (also called directly by tests
-// and by the CUDA backend's interim host path).
+// and tools/bench/smooth_recall_bench.cpp; the CUDA backend has its own
+// kernels, cuda/smooth_recall_kernels.cu).
 void CpuBackend::smooth_recall_forward_backward(const FloatTensor& signs, const IndexTensor& users,
                                                 int64_t count, const SmoothRecallParams& params,
                                                 FloatTensor& grad_signs, FloatTensor& loss_acc) {

@@ -1,4 +1,4 @@
-// make_backend: --device auto|cpu|cuda (contract.md). "auto" takes CUDA when
+// make_backend: --device auto|cpu|cuda (docs/contract.md). "auto" takes CUDA when
 // it is built, an NVIDIA driver is present and a device answers, else the CPU.
 //
 // The CUDA backend is not linked in: it is the module libbitrec_cuda.so

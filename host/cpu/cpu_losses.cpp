@@ -1,4 +1,4 @@
-// BPR and L2 over a batch of triples (methods.md §2, §5). Per-triple terms are
+// BPR and L2 over a batch of triples (docs/methods.md §2, §5). Per-triple terms are
 // computed in parallel; the loss is summed in triple order in double and the
 // gradient is scattered serially in triple order (for each triple: user, pos,
 // neg), so a row drawn twice accumulates the same way for any thread count.

@@ -1,5 +1,5 @@
 // LightGCN propagation on the CPU: SpMM with the normalised graph Â and the
-// layer mean fused into it (methods.md §2). The hot path of training: every
+// layer mean fused into it (docs/methods.md §2). The hot path of training: every
 // batch propagates the whole graph twice (forward and backward).
 #pragma once
 #include <cstdint>

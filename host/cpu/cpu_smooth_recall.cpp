@@ -1,5 +1,5 @@
 // The smooth recall loss over all items, forward and backward, on the CPU
-// (methods.md §5; docs/smooth_recall.md has the derivation). Per user u with
+// (docs/methods.md §5; docs/smooth_recall.md has the derivation). Per user u with
 // positives P_u, code levels l = (s + bits)/2 ∈ [0, bits] and the histogram
 // c_u(l) of the levels of all n items:
 //

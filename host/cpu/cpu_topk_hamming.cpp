@@ -1,4 +1,4 @@
-// Exact Hamming top-k on the CPU (design.md "Retrieval").
+// Exact Hamming top-k on the CPU (docs/evaluation.md "Retrieval").
 //
 // Distances take only bits+1 values, so top-k is a counting problem, O(n)
 // per user and no sort: distances of all items -> histogram -> the threshold

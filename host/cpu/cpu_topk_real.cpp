@@ -1,4 +1,4 @@
-// Exact inner-product top-k on the CPU (design.md "Retrieval").
+// Exact inner-product top-k on the CPU (docs/evaluation.md "Retrieval").
 //
 // Blocked like a GEMM: a block of 64 users walks all items in tiles of 32,
 // a register block of 8 users x 32 items is scored at a time (AVX-512;

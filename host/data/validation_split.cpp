@@ -1,5 +1,5 @@
 // --valid-frac: a seeded hold-out of train items, so model selection never
-// looks at test (methods.md §1, "Model selection").
+// looks at test (docs/methods.md §1, "Model selection").
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>

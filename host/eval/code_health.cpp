@@ -1,4 +1,4 @@
-// Code health: the signs of code collapse (methods.md §5, contract.md
+// Code health: the signs of code collapse (docs/methods.md §5, docs/contract.md
 // codes.*). Collapse is silent in the loss, so every evaluation reports how
 // many distinct codes remain, how one-sided the bits are, and how alike user
 // and item codes have become.

@@ -1,6 +1,6 @@
-// Evaluation (methods.md §1, docs/evaluation.md): retrieval for every user
+// Evaluation (docs/methods.md §1, docs/evaluation.md): retrieval for every user
 // with >= 1 truth item, per-user metrics, averages over those users. hier
-// (methods.md §6): the backend's Hamming top-R, re-ranked on the host by
+// (docs/methods.md §6): the backend's Hamming top-R, re-ranked on the host by
 // inner products of E (rerank.hpp, shared with bitrec query).
 //
 // Users go to the backend in blocks of options.user_batch (ascending id);

@@ -1,4 +1,4 @@
-// Ranking metrics of one user (methods.md §1, docs/evaluation.md).
+// Ranking metrics of one user (docs/methods.md §1, docs/evaluation.md).
 //
 // The discounts come from one table built once, so every caller (per-user
 // metrics, tie-aware metrics, ideal DCG) adds exactly the same doubles in

@@ -1,5 +1,5 @@
 // Names of the retrieval modes as the CLI and report.json spell them
-// (contract.md: metrics.<mode>.<metric>@<K>).
+// (docs/contract.md: metrics.<mode>.<metric>@<K>).
 #include "bitrec/error.hpp"
 #include "bitrec/evaluator.hpp"
 

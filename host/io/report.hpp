@@ -1,4 +1,4 @@
-// report.json and metrics.jsonl (contract.md "Files in --out").
+// report.json and metrics.jsonl (docs/contract.md "Files of a run").
 #pragma once
 #include <string>
 

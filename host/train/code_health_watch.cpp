@@ -8,7 +8,7 @@ namespace bitrec {
 
 bool CodeHealthWatch::check(int epoch, const CodeHealth& h, int n_items, int bits) {
   std::string why;
-  // Thresholds from the collapse in methods.md §5: 59 of 64 bits agreeing
+  // Thresholds from the collapse in docs/methods.md §5: 59 of 64 bits agreeing
   // (0.92) with near-random recall. Healthy runs sit near 0.5 agreement.
   if (h.user_item_agreement > 0.85) {
     why += " users and items agree on " + std::to_string(static_cast<int>(h.user_item_agreement * 100)) +

@@ -1,5 +1,5 @@
 // Warns on stderr when hash codes degrade: collapse is silent in the loss
-// (methods.md §5), so the trainer watches the codes themselves.
+// (docs/methods.md §5), so the trainer watches the codes themselves.
 #pragma once
 #include "bitrec/evaluator.hpp"
 

@@ -142,7 +142,7 @@ void require_real(double v, double lo, double hi, bool lo_open, bool hi_open, co
 }  // namespace
 
 void resolve_config(TrainConfig& c) {
-  // hashgnn and bgch presets (methods.md §6, §8), unless given.
+  // hashgnn and bgch presets (docs/methods.md §6, §8), unless given.
   if (c.method == Method::kBgch) {
     if (!c.dim_set) c.dim = 256;
     if (!c.layers_set) c.layers = 2;
@@ -171,12 +171,12 @@ void resolve_config(TrainConfig& c) {
   if (c.bce_weight < 0.0f) c.bce_weight = c.method == Method::kHashGnn ? 0.1f : 1.0f;
   if (c.epochs < 0) {
     // Presets: LightGCN's paper trains 1000 epochs; the BPR hashing baseline
-    // plateaus early (methods.md §6), so 200 is already generous.
+    // plateaus early (docs/methods.md §6), so 200 is already generous.
     c.epochs = c.method == Method::kLightGcn ? 1000 : c.method == Method::kRecallHash ? 100 : 200;
   }
   if (!c.estimator_set) {
     // recall-hash trains through signswish: plain STE collapses the codes
-    // under this loss (methods.md §5, docs/training.md).
+    // under this loss (docs/methods.md §5, docs/training.md).
     switch (c.method) {
       case Method::kRecallHash: c.estimator = Estimator::kSignswish; break;
       case Method::kHashGnn: c.estimator = Estimator::kDropoutSte; break;

@@ -1,4 +1,4 @@
-// The optional BPR term of user-based epochs (methods.md §5): one triple per
+// The optional BPR term of user-based epochs (docs/methods.md §5): one triple per
 // train pair (u, i) of the batch's users, its negative drawn by
 // draw_pair_negative from the pair's offset in the train CSR — so a user's
 // triples are the same whatever batch it falls in. Built on the host (a

@@ -64,14 +64,14 @@ TrainingBuffers make_buffers(Backend& be, const ModelState& state, int batch, in
   return b;
 }
 
-// E0 -= Adam(dE0), dense over the whole table (methods.md §2).
+// E0 -= Adam(dE0), dense over the whole table (docs/methods.md §2).
 void adam_update_e0(Backend& be, TrainingBuffers& b, const TrainConfig& cfg, int64_t adam_step) {
   AdamParams adam;
   adam.lr = cfg.lr;
   be.adam_step(b.e0, b.grad_e0, b.adam_m, b.adam_v, adam_step_scalars(adam, adam_step));
 }
 
-// One mini-batch: forward, loss, backward, Adam (methods.md §2, §6).
+// One mini-batch: forward, loss, backward, Adam (docs/methods.md §2, §6).
 void train_batch(Backend& be, TrainingBuffers& b, const TrainConfig& cfg, const Dataset& data,
                  const EstimatorParams& estimator, uint32_t epoch, int64_t first, int64_t count,
                  int64_t adam_step) {
@@ -88,7 +88,7 @@ void train_batch(Backend& be, TrainingBuffers& b, const TrainConfig& cfg, const 
   adam_update_e0(be, b, cfg, adam_step);
 }
 
-// One user batch of the smooth recall loss (methods.md §5, docs/smooth_recall.md):
+// One user batch of the smooth recall loss (docs/methods.md §5, docs/smooth_recall.md):
 // propagate, hash, the loss over all items for these users (plus, with
 // --bpr-weight, BPR on the codes over one triple per train pair of these
 // users and its L2 term), back through signswish and the graph, Adam. The
@@ -281,7 +281,6 @@ int EpochRunner::epochs_done() const { return impl_->epochs_done; }
 
 namespace {
 
-// The first non-finite value of a resident tensor, as "NAME row R col C", or "".
 // The first non-finite value of a host table [*, cols], as "NAME row R col C", or "".
 std::string first_non_finite(const std::vector<float>& values, int64_t cols, const char* name) {
   for (size_t k = 0; k < values.size(); ++k) {

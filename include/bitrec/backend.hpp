@@ -1,5 +1,5 @@
 // The backend interface: coarse operations on whole tensors, so one virtual
-// call costs nothing next to the work (design.md "Backend interface"). The
+// call costs nothing next to the work (docs/cuda.md "Principles"). The
 // CPU backend is the reference the CUDA backend is tested against.
 #pragma once
 #include <memory>
@@ -32,7 +32,7 @@ class Backend {
   // True when every operation has finished when its call returns (CPU).
   // False for a queued device: reading a result inside an epoch then costs a
   // stream synchronisation, so the trainer reads the loss only every few
-  // batches there (issue 7: no host synchronisation inside an epoch).
+  // batches there (docs/cuda.md "Principles": no host synchronisation inside an epoch).
   virtual bool synchronous() const { return true; }
 
   // Zero-filled buffers.
@@ -62,7 +62,7 @@ class Backend {
   virtual void hash_backward(const EstimatorParams& estimator, const FloatTensor& x,
                              const FloatTensor& grad_signs, FloatTensor& grad_x) = 0;
 
-  // Triples first .. first+count-1 of `epoch` (methods.md §1 scheme (a)),
+  // Triples first .. first+count-1 of `epoch` (docs/methods.md §1 scheme (a)),
   // written to triples [>= count, 3] as (user, pos item, neg item).
   virtual void sample_triples(uint64_t seed, uint32_t epoch, int64_t first, int64_t count,
                               IndexTensor& triples) = 0;
@@ -74,7 +74,7 @@ class Backend {
   virtual void bpr_forward_backward(const FloatTensor& table, const IndexTensor& triples,
                                     int64_t count, int32_t n_users, float weight,
                                     FloatTensor& grad, FloatTensor& loss_acc) = 0;
-  // Smooth recall loss (methods.md §5, docs/smooth_recall.md) of users
+  // Smooth recall loss (docs/methods.md §5, docs/smooth_recall.md) of users
   // [0, count) of `users` over all items, on ±1 signs [n_users + n_items,
   // bits] with the relation given to set_train: adds L into loss_acc[0] and
   // dL/dsigns into grad_signs (both accumulate; the caller zeroes them).

@@ -1,4 +1,4 @@
-// Every option of a training run (contract.md "Commands and flags"). The CLI
+// Every option of a training run (docs/contract.md "Commands"). The CLI
 // fills it; checkpoints and report.json store it.
 #pragma once
 #include <cstdint>
@@ -11,7 +11,7 @@ namespace bitrec {
 
 enum class Method { kLightGcn, kHashSte, kRecallHash, kHashGnn, kBgch };
 enum class BetaSchedule { kConst, kLinear, kExp };
-// The graph encoder under the hash (methods.md §2, §3, §6; --encoder).
+// The graph encoder under the hash (docs/methods.md §2, §3, §6; --encoder).
 // graphsage is hashgnn's own; ngcf is host/methods/ngcf (docs/ngcf.md).
 enum class Encoder { kLightGcn, kNgcf, kGraphSage };
 
@@ -47,11 +47,11 @@ struct TrainConfig {
   float beta_end = -1.0f;  // <0: same as beta
   BetaSchedule beta_schedule = BetaSchedule::kConst;
 
-  // recall-hash: smooth recall loss over all items (methods.md §5)
+  // recall-hash: smooth recall loss over all items (docs/methods.md §5)
   float tau_rank = -1.0f;  // <0: preset √bits / 2 (raw code-score units)
   float tau_cut = 50.0f;   // rank units, after the warm-up
   // Warm-up: from random init positives rank in the thousands, where
-  // σ((N − r)/τ_cut) has no gradient for a small τ_cut (methods.md §5); τ_cut
+  // σ((N − r)/τ_cut) has no gradient for a small τ_cut (docs/methods.md §5); τ_cut
   // starts at tau_cut_start and decays geometrically to tau_cut over the
   // first tau_cut_warmup × epochs.
   float tau_cut_start = -1.0f;  // <0: n_items / 20 (never below tau_cut)
@@ -65,7 +65,7 @@ struct TrainConfig {
   // of the batch's users, L2 λ·weight on their rows); <0: the preset.
   float bpr_weight = -1.0f;
 
-  // hashgnn and bgch (issue 9; methods.md §6, §8). Their presets change
+  // hashgnn and bgch (docs/methods.md §6, §8). Their presets change
   // --dim, --layers and --batch unless given (the *_set flags say so):
   // bgch d 256 (768 bits), L 2, batch 4096; hashgnn 32-bit codes, batch 256.
   bool dim_set = false;

@@ -1,5 +1,5 @@
 // Evaluation: retrieval for every user with >= 1 truth item, then metrics
-// averaged over those users (methods.md §1). Results never depend on
+// averaged over those users (docs/methods.md §1). Results never depend on
 // threads, user batch size or backend.
 #pragma once
 #include <cstdint>
@@ -14,7 +14,7 @@
 namespace bitrec {
 
 // real: inner products of E; hamming: Hamming distance of the codes; hier:
-// the Hamming top-R re-ranked by inner products of E (methods.md §6).
+// the Hamming top-R re-ranked by inner products of E (docs/methods.md §6).
 enum class RetrievalMode { kReal, kHamming, kHier };
 const char* retrieval_mode_name(RetrievalMode mode);     // "real" | "hamming" | "hier"
 RetrievalMode parse_retrieval_mode(const std::string& name);
@@ -51,7 +51,7 @@ struct EvalOptions {
 MetricMap evaluate(Backend& backend, const EvalInputs& inputs, const Csr& truth,
                    const Csr& exclude, const EvalOptions& options);
 
-// Signs of code collapse (contract.md report keys codes.*).
+// Signs of code collapse (docs/contract.md report keys codes.*).
 struct CodeHealth {
   int64_t distinct_items = 0;        // distinct item codes
   int64_t distinct_users = 0;        // distinct user codes

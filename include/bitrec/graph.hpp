@@ -1,5 +1,5 @@
 // The symmetric-normalised bipartite graph Â = D^-½ A D^-½, A = [[0, R], [Rᵀ, 0]]
-// over m + n nodes (users first, then items), stored as CSR (methods.md §2).
+// over m + n nodes (users first, then items), stored as CSR (docs/methods.md §2).
 #pragma once
 #include <cstdint>
 #include <vector>

@@ -1,6 +1,6 @@
 // How much memory a training run needs, estimated before it starts, so a run
 // that cannot fit is refused with a clear message instead of dying halfway
-// (issue 7, issue 10: --max-memory). Counts the buffers the trainer, the
+// (--max-memory, docs/contract.md). Counts the buffers the trainer, the
 // losses and the evaluator allocate on the backend (design: every large
 // buffer is sized by the data and config alone), plus the host copies the
 // trainer keeps.

@@ -1,5 +1,5 @@
-// Methods whose model is more than LightGCN's one embedding table (issue 9:
-// hashgnn, bgch): their own layers, their own forward and backward, trained
+// Methods whose model is more than LightGCN's one embedding table
+// (hashgnn, bgch): their own layers, their own forward and backward, trained
 // on the host with OpenMP whatever the backend. The trainer drives them
 // batch by batch like the table methods (progress, NaN guard, Ctrl-C and
 // resume, evaluation every --eval-every epochs, checkpoint, report); the

@@ -1,4 +1,4 @@
-// Ranking metrics of one user (methods.md §1). Pure functions, so every
+// Ranking metrics of one user (docs/methods.md §1). Pure functions, so every
 // figure bitrec reports can be checked against a hand-computed case.
 #pragma once
 #include <cstdint>

@@ -11,7 +11,7 @@ void write_npy(const std::string& path, const std::string& dtype, const std::vec
                const void* data, size_t bytes);
 
 // Packed codes [rows, words] as uint8 [rows, ceil(bits/8)]: on a little-endian
-// machine this is FAISS's binary layout (contract.md "Codes").
+// machine this is FAISS's binary layout (docs/contract.md "Codes").
 std::vector<uint8_t> codes_to_bytes(const std::vector<uint64_t>& codes, int64_t rows, int bits);
 
 }  // namespace bitrec

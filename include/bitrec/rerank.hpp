@@ -1,4 +1,4 @@
-// Hierarchical search, second stage (methods.md §6, docs/evaluation.md
+// Hierarchical search, second stage (docs/methods.md §6, docs/evaluation.md
 // "hier"): a Hamming top-R candidate list re-ranked by the inner product of
 // the continuous vectors. Shared by the evaluator (--mode hier) and serving
 // (bitrec query/export --mode hier), so both produce the same lists.

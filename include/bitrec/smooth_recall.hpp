@@ -1,4 +1,4 @@
-// The smooth recall loss over all items (methods.md §5; derivation, cost and
+// The smooth recall loss over all items (docs/methods.md §5; derivation, cost and
 // memory bound in docs/smooth_recall.md). For a batch of users U_b and every
 // train pair (u, i) of theirs, with code scores s_uj = b_uᵀb_j over ALL items:
 //   r_ui = 1 + Σ_{j≠i} σ((s_uj − s_ui)/τ_rank)          (other positives count)

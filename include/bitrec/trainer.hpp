@@ -1,4 +1,4 @@
-// The training loop (design.md "Data flow"): per epoch, sample triples, and
+// The training loop (docs/training.md "One batch"): per epoch, sample triples, and
 // per batch propagate → (hash) → BPR → backward → Adam; evaluate every
 // --eval-every epochs and at the last one.
 #pragma once

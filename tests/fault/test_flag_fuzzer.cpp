@@ -1,4 +1,4 @@
-// The flag fuzzer (issue 18 §4): every numeric option of every command gets
+// The flag fuzzer (docs/cli_errors.md "The flag fuzzer"): every numeric option of every command gets
 // 0, -1, huge values, NaN, infinities and a non-number. Nothing may crash
 // (rc is 0 or 2, never a signal), nothing may fall back to a default in
 // silence (a rejected value exits 2 with "bitrec: error: <flag>: ..." naming

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Everything issue 7 (and issue 8's GPU row) needs from a lent GPU, in stages
+# The GPU measurements (BENCHMARKS.md, and the GPU row of
+# docs/recall_hash_study.md) from a lent GPU machine, in stages
 # that each fit one device call (10 minutes). Run from the repository root
 # on the device machine, after `sh .deps/install.sh` (CLI11 + GoogleTest
-# carried from Debian: ../shared/tools/device-deps.sh fetch, carry .deps):
+# Debian packages and their installer, carried into .deps/ beforehand):
 #
 #   sh .deps/install.sh && tools/bench/gpu_session.sh build test
 #   sh .deps/install.sh && tools/bench/gpu_session.sh build bench peers

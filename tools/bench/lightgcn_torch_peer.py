@@ -66,7 +66,7 @@ def main():
     timed = batches if args.batches <= 0 else min(args.batches, batches)
     rng = np.random.default_rng(2020)
 
-    def sample(count):  # methods.md §1 scheme (a), LightGCN-PyTorch's Python sampler
+    def sample(count):  # docs/methods.md §1 scheme (a), LightGCN-PyTorch's Python sampler
         u = active[rng.integers(0, len(active), count)]
         pos = np.empty(count, dtype=np.int64)
         neg = np.empty(count, dtype=np.int64)

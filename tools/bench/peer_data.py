@@ -30,7 +30,7 @@ def normalised_edges(users, items, n_users, n_items):
 
 
 def bpr_l2_loss(final, e0, u, i, j, count, decay):
-    """bitrec's BPR + L2 batch loss (methods.md §2): mean softplus(−margin) on
+    """bitrec's BPR + L2 batch loss (docs/methods.md §2): mean softplus(−margin) on
     the final embeddings, λ/(2B)·Σ‖e0 rows‖² on layer 0; i, j are node ids."""
     import torch
     margin = (final[u] * final[i]).sum(1) - (final[u] * final[j]).sum(1)

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch Geometric peers for bitrec's GPU epoch benchmark (issue 7):
+"""PyTorch Geometric peers for bitrec's GPU epoch benchmark (BENCHMARKS.md):
 PyG's `LightGCN` model trained with bitrec's data, hyperparameters and
 batch count (BPR + L2 on layer-0 rows, Adam, `--batch` triples per batch,
 ceil(|train| / batch) batches per epoch), on two of PyG's paths:
@@ -9,7 +9,7 @@ ceil(|train| / batch) batches per epoch), on two of PyG's paths:
 - `sparse`: the normalised adjacency precomputed once as a torch sparse
   CSR tensor, LGConv(normalize=False) then runs SpMM (cuSPARSE on CUDA).
 
-Triples are drawn on the device by a vectorised sampler (methods.md §1
+Triples are drawn on the device by a vectorised sampler (docs/methods.md §1
 scheme (a): user uniform over users with train items, positive uniform over
 the user's items, negative uniform over items not in them), so neither peer
 is slowed by a Python sampling loop.

@@ -2,7 +2,7 @@
 // (not wired into CMake). Build against a Release build dir's library:
 //   g++ -O3 -march=native -fopenmp -std=c++17 -Iinclude -Ihost \
 //       tools/bench/smooth_recall_bench.cpp /tmp/build-sr/libbitrec_core.a -o /tmp/srbench
-// Run: /tmp/srbench [bits=64] [batches=10] [threads=1] [data=/work/shared/datasets/gowalla]
+// Run: /tmp/srbench [bits=64] [batches=10] [threads=1] [data=../shared/datasets/gowalla]
 //                    [dump file: the final gradient table, raw float32, for bitwise comparison]
 // Random ±1 signs (seeded) for all users and items; batches of 256 users
 // taken in order from a seeded shuffle of the users with train items;
@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
   const int bits = argc > 1 ? std::atoi(argv[1]) : 64;
   const int batches = argc > 2 ? std::atoi(argv[2]) : 10;
   const int threads = argc > 3 ? std::atoi(argv[3]) : 1;
-  const std::string path = argc > 4 ? argv[4] : "/work/shared/datasets/gowalla";
+  const std::string path = argc > 4 ? argv[4] : "../shared/datasets/gowalla";
   const int64_t batch = 256;
 
   const bitrec::Dataset data = bitrec::load_dataset(path);

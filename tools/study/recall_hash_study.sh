@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The recall-hash study of issue 8 (docs/recall_hash_study.md): one Gowalla
+# The recall-hash study (docs/recall_hash_study.md): one Gowalla
 # run per setting, each varying one knob from the preset, tuned on a
 # validation split carved from train (--valid-frac 0.1), never on test.
 # Resumable: a setting whose run folder already holds report.json is skipped.

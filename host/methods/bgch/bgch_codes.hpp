@@ -1,8 +1,8 @@
-// BGCH's per-layer scaled sign (methods.md §4): for row r and layer l of the
+// BGCH's per-layer scaled sign (docs/methods.md §4): for row r and layer l of the
 // hash layer's output x, the code segment α_rˡ sign(x_rˡ) with α_rˡ = mean|x_rˡ|;
 // the (L+1) segments of a row are concatenated ((L+1)·d bits). Backward:
 // dx = dcode · estimator(x), no factor α and no gradient to α (BGCH's FS
-// autograd function; methods.md §4 table).
+// autograd function; docs/methods.md §4 table).
 //
 // Layouts: x and dx are layer-major, [segments · rows, d] (block l holds
 // layer l's rows); codes and dcodes are row-major, [rows, segments · d].

@@ -1,4 +1,4 @@
-// BGCH's latent feature dispersion (methods.md §8, docs/bgch.md): before
+// BGCH's latent feature dispersion (docs/methods.md §8, docs/bgch.md): before
 // propagation each table X (users, then items) loses part of its component
 // along its dominant direction,
 //   X ← X − s · X v vᵀ / ‖v‖²,   v = mean over draws of (XᵀX)^iterations r,

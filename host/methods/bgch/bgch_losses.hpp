@@ -1,4 +1,4 @@
-// BGCH's batch loss (methods.md §5, §8; docs/bgch.md), per batch of B triples:
+// BGCH's batch loss (docs/methods.md §5, §8; docs/bgch.md), per batch of B triples:
 //   BPR  (1/B) Σ_b softplus(s_uj − s_ui),  s = inner product of the codes;
 //   BCE  w/(2B) Σ_b [softplus(−e_u·e_i) + softplus(e_u·e_j)] on the raw E0 rows
 //        (σ(e_u·e_i) → 1, σ(e_u·e_j) → 0; BGCH's nn.BCELoss, a mean over 2B);

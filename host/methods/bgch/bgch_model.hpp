@@ -1,4 +1,4 @@
-// BGCH (Chen et al., WWW 2023) as a MethodModel (issue 9; methods.md §4, §8;
+// BGCH (Chen et al., WWW 2023) as a MethodModel (docs/methods.md §4, §8;
 // docs/bgch.md): dispersion of E0 → LightGCN layers E⁽⁰⁾…E⁽ᴸ⁾ → one shared
 // bias-free hash layer x = E⁽ˡ⁾ W → per-layer scaled sign α·sign(x), (L+1)·d
 // bits. Trained with BPR on the code scores + BCE on the raw E0 rows + L2,

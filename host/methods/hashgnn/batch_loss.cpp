@@ -38,7 +38,7 @@ BatchLoss BatchLossEngine::run(const std::vector<ParamBlock>& p, const Neighbour
   out.terms = hashgnn_loss(in, d_user_.data(), d_item_.data(), threads);
 
   // L2 on the rows of the batch's own nodes (with multiplicity) and on the
-  // weight matrices, as BGCH's code and methods.md §2 scale it: /B.
+  // weight matrices, as BGCH's code and docs/methods.md §2 scale it: /B.
   const float* E = p[kEmbedding].value.data();
   const int32_t m = graph.n_users();
   double l2 = 0.0;

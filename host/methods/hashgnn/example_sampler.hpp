@@ -1,5 +1,5 @@
-// The examples of a batch (methods.md §1 scheme (a), with J negatives) and
-// their dropout-ste draws (methods.md §4).
+// The examples of a batch (docs/methods.md §1 scheme (a), with J negatives) and
+// their dropout-ste draws (docs/methods.md §4).
 #pragma once
 #include <cstdint>
 #include <vector>

@@ -15,7 +15,9 @@ struct HashLayerCache {
 void hash_forward(const float* z, int64_t N, int K, const float* W, const float* b, int bits, HashLayerCache& cache,
                   int threads);
 
-// Given dh [N, bits]: dW += , db += , cache.d_z = dL/dz [N, K].
+// Given dh = dL/dh [N, bits] and cache.h from hash_forward: with
+// dpre = dh ⊙ (1 − h²), dW [K, bits] += zᵀ · dpre, db [bits] += Σ_n dpre[n],
+// and cache.d_z = dL/dz = dpre · Wᵀ [N, K].
 void hash_backward(const float* z, int64_t N, int K, const float* W, int bits, const float* dh, HashLayerCache& cache,
                    float* dW, float* db, int threads);
 

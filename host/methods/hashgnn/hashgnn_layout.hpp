@@ -1,4 +1,4 @@
-// HashGNN's sizes and parameter blocks (methods.md §6, §8; docs/hashgnn.md).
+// HashGNN's sizes and parameter blocks (docs/methods.md §6, §8; docs/hashgnn.md).
 #pragma once
 #include <cstdint>
 #include <vector>

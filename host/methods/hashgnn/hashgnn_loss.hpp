@@ -1,4 +1,4 @@
-// HashGNN's loss (methods.md §5 "HashGNN (public code)") on the mixed
+// HashGNN's loss (docs/methods.md §5 "HashGNN (public code)") on the mixed
 // vectors of one batch: per example b (user u, positive i, negatives j),
 // m = sign(h) where the example's dropout-ste draw took the code, else h;
 // s_uv = m_u · m_v, and

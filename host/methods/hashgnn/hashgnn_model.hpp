@@ -1,4 +1,4 @@
-// --method hashgnn as a MethodModel (issue 9; methods.md §4–§6, §8;
+// --method hashgnn as a MethodModel (docs/methods.md §4–§6, §8;
 // docs/hashgnn.md): GraphSAGE-mean user and item towers on sampled
 // neighbours, tanh hash layers, dropout-ste mixing, BPR + BCE, Adam (lazy on
 // the embedding table's rows).

@@ -1,4 +1,4 @@
-// HashGNN's two encoders over sampled neighbourhoods (methods.md §6, §8):
+// HashGNN's two encoders over sampled neighbourhoods (docs/methods.md §6, §8):
 //   user tower: E → GraphSAGE-mean (hop 1 fan-out 10 around the user, hop 2
 //     fan-out 5 around each sampled item) → GraphSAGE-mean → tanh hash layer;
 //   item tower: E → GraphSAGE-mean (fan-out 10) → tanh hash layer.

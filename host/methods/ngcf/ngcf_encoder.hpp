@@ -1,4 +1,4 @@
-// NGCF's encoder over the whole graph (methods.md §3, docs/ngcf.md):
+// NGCF's encoder over the whole graph (docs/methods.md §3, docs/ngcf.md):
 //   E⁽ˡ⁺¹⁾ = LeakyReLU([(Â+I)E⁽ˡ⁾ | ÂE⁽ˡ⁾ ⊙ E⁽ˡ⁾] Wˡ + bˡ),  l = 0 … L−1
 //   z      = [n(E⁽⁰⁾) | n(E⁽¹⁾) | … | n(E⁽ᴸ⁾)]       [n, (L+1)d], n() = row L2 normalisation
 //   x      = z P   (hashed methods: P [(L+1)d, d], bias-free, so --dim = code bits)

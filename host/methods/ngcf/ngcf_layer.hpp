@@ -1,5 +1,5 @@
 // One NGCF propagation layer, paper form (Wang et al., SIGIR 2019, eq. 7;
-// methods.md §3; docs/ngcf.md), over the whole table:
+// docs/methods.md §3; docs/ngcf.md), over the whole table:
 //   S    = Â E                                 (the caller's SpMM)
 //   H    = [S + E | S ⊙ E]                     [n, 2d]   ((Â+I)E and ÂE ⊙ E)
 //   pre  = H W + b,  W = [W₁; W₂]              [2d, d], b [d]

@@ -1,4 +1,4 @@
-// One Adam update of one parameter, as torch.optim.Adam (methods.md §2):
+// One Adam update of one parameter, as torch.optim.Adam (docs/methods.md §2):
 // ε is added to sqrt(v̂), no weight decay inside Adam.
 #pragma once
 #include <cmath>

@@ -1,5 +1,5 @@
 // Binarisation and the backward of sign for every gradient estimator
-// (methods.md §4). Each *_grad returns d sign_estimate(x) / dx, the factor
+// (docs/methods.md §4). Each *_grad returns d sign_estimate(x) / dx, the factor
 // that multiplies the upstream gradient.
 #pragma once
 #include <cmath>
@@ -8,7 +8,7 @@
 
 namespace bitrec {
 
-// sign(0) = +1 (contract.md "Codes").
+// sign(0) = +1 (docs/contract.md "Codes").
 BITREC_HD float sign_code(float x) { return x >= 0.0f ? 1.0f : -1.0f; }
 
 BITREC_HD float ste_grad(float /*x*/) { return 1.0f; }

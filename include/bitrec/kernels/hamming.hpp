@@ -1,4 +1,4 @@
-// Packed codes and Hamming distance (contract.md "Codes"): bit k of a code is
+// Packed codes and Hamming distance (docs/contract.md "Codes"): bit k of a code is
 // bit k % 64 of word k / 64, +1 -> 1, padding bits 0.
 #pragma once
 #include <cstdint>

@@ -1,7 +1,7 @@
 // Philox4x32-10 (Salmon et al., SC 2011): the one random stream both backends
 // draw from, so a CPU run and a GPU run sample exactly the same numbers.
 // Keyed by the 64-bit seed; the 128-bit counter names what is drawn
-// (see methods.md §1 and docs/sampling.md).
+// (see docs/methods.md §1 and docs/sampling.md).
 #pragma once
 #include <cstdint>
 
@@ -67,7 +67,7 @@ BITREC_HD Philox4 philox_draw(uint64_t seed, RngStream stream, uint32_t a,
 }
 
 // Lemire's multiply-shift: an integer in [0, n) from a 32-bit draw. Biased by
-// at most n/2^32, which methods.md §1 accepts for exact CPU/GPU agreement.
+// at most n/2^32, which docs/methods.md §1 accepts for exact CPU/GPU agreement.
 BITREC_HD uint32_t uniform_index(uint32_t x, uint32_t n) {
   return static_cast<uint32_t>((static_cast<uint64_t>(x) * n) >> 32);
 }

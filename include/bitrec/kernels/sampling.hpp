@@ -1,4 +1,4 @@
-// BPR triple sampling, methods.md §1 scheme (a), written once for both
+// BPR triple sampling, docs/methods.md §1 scheme (a), written once for both
 // backends: the CPU loops over draw_triple, the CUDA sampler calls it per
 // thread, so both draw exactly the same triples. docs/sampling.md describes
 // the counter layout in words.
@@ -63,7 +63,7 @@ BITREC_HD void draw_triple(uint64_t seed, uint32_t epoch, uint32_t sample,
 
 // The negative of train pair number `pair` (its offset in the train CSR, so
 // the draw is the same however users are batched) for the BPR term that
-// user-based epochs may mix in (methods.md §5):
+// user-based epochs may mix in (docs/methods.md §5):
 //   neg = uniform_index(Philox(key = seed, counter = (pair, epoch, a,
 //         kPairNegatives)).v[0], n_items) for a = 0, 1, … until neg ∉ P_user.
 // items/len: P_user, ascending; the caller guarantees len < n_items.

@@ -1,4 +1,4 @@
-// Scalar math of the smooth recall loss (methods.md §5, docs/smooth_recall.md):
+// Scalar math of the smooth recall loss (docs/methods.md §5, docs/smooth_recall.md):
 // the smooth rank term σ((s_j − s_i)/τ_rank) and the smooth cut
 // σ((N − r)/τ_cut), with their derivatives, in double.
 //

@@ -1,5 +1,5 @@
 // The CUDA module's exported entry points (libbitrec_cuda.so; docs/cuda.md,
-// "Loading"). host/cpu/cpu_backend_factory.cpp dlopen()s the module and finds
+// "Loading"). host/device/backend_factory.cpp dlopen()s the module and finds
 // these by name; everything else in it stays reachable only through them.
 #include <cuda_runtime_api.h>
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <tuple>
 
+#include "bitrec/backend_factory.hpp"
 #include "bitrec/error.hpp"
 #include "bitrec/kernels/bpr.hpp"
 #include "cpu/cpu_backend.hpp"

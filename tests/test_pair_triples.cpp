@@ -1,5 +1,5 @@
 // The BPR term of user-based epochs draws one triple per train pair of the
-// batch's users (host/train/pair_triples.hpp).
+// batch's users (host/data/pair_triples.hpp).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "bitrec/csr.hpp"
-#include "train/pair_triples.hpp"
+#include "data/pair_triples.hpp"
 
 namespace bitrec {
 namespace {

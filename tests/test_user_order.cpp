@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "bitrec/csr.hpp"
-#include "train/user_order.hpp"
+#include "data/user_order.hpp"
 
 namespace bitrec {
 namespace {

@@ -35,7 +35,7 @@ if ((${#missing[@]})); then
 fi
 
 # An NVIDIA driver (the same test as make_backend's --device auto,
-# host/cpu/cpu_backend_factory.cpp): without one the CUDA module cannot run.
+# host/device/backend_factory.cpp): without one the CUDA module cannot run.
 nvidia_driver_present() {
   local path
   for path in /proc/driver/nvidia/version /dev/nvidiactl /dev/dxg; do

@@ -1,7 +1,6 @@
 // CpuBackend: buffers, graph and train state, propagation, hashing, Adam.
 // Sampling is in cpu_sampler.cpp, the losses in cpu_losses.cpp, the SpMM in
 // cpu_propagate.cpp, retrieval in cpu_topk_*.cpp.
-#include "bitrec/memory_estimate.hpp"
 #include "cpu/cpu_backend.hpp"
 
 #include <omp.h>
@@ -14,6 +13,7 @@
 #include <string>
 
 #include "bitrec/kernels/hamming.hpp"
+#include "bitrec/memory_size.hpp"
 #include "cpu/cpu_check.hpp"
 #include "cpu/cpu_propagate.hpp"
 #include "cpu/cpu_topk.hpp"
@@ -266,6 +266,10 @@ void CpuBackend::topk_real(const FloatTensor& table, int32_t n_users, int32_t n_
                            TopK& out) {
   cpu_topk_real(table.data(), static_cast<int>(table.cols()), n_users, n_items, exclude, users, k,
                 out);
+}
+
+std::unique_ptr<Backend> make_cpu_backend(int threads) {
+  return std::make_unique<CpuBackend>(threads);
 }
 
 }  // namespace bitrec

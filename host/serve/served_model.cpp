@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "bitrec/backend_factory.hpp"
 #include "bitrec/checkpoint.hpp"
 #include "bitrec/data_fingerprint.hpp"
 #include "bitrec/error.hpp"

@@ -11,9 +11,9 @@
 #include "bitrec/method_model.hpp"
 #include "bitrec/plural.hpp"
 #include "code_health_watch.hpp"
-#include "pair_triples.hpp"
+#include "data/pair_triples.hpp"
 #include "progress.hpp"
-#include "user_order.hpp"
+#include "data/user_order.hpp"
 
 namespace bitrec {
 namespace {

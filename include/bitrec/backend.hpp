@@ -101,14 +101,8 @@ class Backend {
                          TopK& out) = 0;
 };
 
-struct BackendOptions {
-  std::string device = "auto";  // auto | cpu | cuda
-  int threads = 0;              // CPU threads; 0 = all cores
-};
-
-// Throws InputError when `cuda` is asked for and not available.
-std::unique_ptr<Backend> make_backend(const BackendOptions& options);
+// The CPU backend (host/cpu). --device picks a backend with make_backend
+// (bitrec/backend_factory.hpp), a layer above this one.
 std::unique_ptr<Backend> make_cpu_backend(int threads);
-bool cuda_built();
 
 }  // namespace bitrec

@@ -24,7 +24,7 @@ std::unique_ptr<Backend> make_cuda_backend();
 }  // namespace bitrec
 
 // The module's exported entry points (cuda/module_entry.cpp), looked up with
-// dlsym by host/cpu/cpu_backend_factory.cpp.
+// dlsym by host/device/backend_factory.cpp.
 extern "C" {
 
 // Number of CUDA devices; 0 (never an error) when the driver or the device

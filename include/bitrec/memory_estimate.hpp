@@ -9,6 +9,7 @@
 #include <string>
 
 #include "bitrec/config.hpp"
+#include "bitrec/memory_size.hpp"  // format_bytes, parse_memory_size, available_host_memory
 
 namespace bitrec {
 
@@ -25,15 +26,5 @@ struct MemoryEstimate {
 // everything lives in host memory.
 MemoryEstimate estimate_training_memory(const TrainConfig& config, int32_t n_users, int32_t n_items,
                                         int64_t train_pairs, bool on_device);
-
-// "412 MiB", "3.1 GiB".
-std::string format_bytes(int64_t bytes);
-
-// "512M", "8G", "1.5GiB", "1000000" → bytes; throws InputError naming
-// --max-memory on anything else.
-int64_t parse_memory_size(const std::string& text);
-
-// Available host memory (MemAvailable of /proc/meminfo), or -1 if unknown.
-int64_t available_host_memory();
 
 }  // namespace bitrec

@@ -11,7 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "bitrec/backend.hpp"
+#include "bitrec/backend_factory.hpp"
 #include "bitrec/config.hpp"
 #include "bitrec/dataset.hpp"
 #include "bitrec/model.hpp"

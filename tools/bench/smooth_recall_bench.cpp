@@ -1,7 +1,7 @@
 // Standalone timing of smooth_recall_forward_backward_cpu on a real dataset
 // (not wired into CMake). Build against a Release build dir's library:
 //   g++ -O3 -march=native -fopenmp -std=c++17 -Iinclude -Ihost \
-//       tools/bench/smooth_recall_bench.cpp /tmp/build-sr/libbitrec_core.a -o /tmp/srbench
+//       tools/bench/smooth_recall_bench.cpp /tmp/build-sr/libbitrec_{cpu,data,core}.a -o /tmp/srbench
 // Run: /tmp/srbench [bits=64] [batches=10] [threads=1] [data=../shared/datasets/gowalla]
 //                    [dump file: the final gradient table, raw float32, for bitwise comparison]
 // Random ±1 signs (seeded) for all users and items; batches of 256 users

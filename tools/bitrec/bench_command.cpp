@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 
+#include "bitrec/backend_factory.hpp"
 #include "bitrec/config_io.hpp"
 #include "bitrec/graph.hpp"
 #include "bitrec/npy.hpp"

@@ -15,6 +15,7 @@
 #include <system_error>
 #include <vector>
 
+#include "bitrec/backend_factory.hpp"
 #include "bitrec/checkpoint.hpp"
 #include "bitrec/error.hpp"
 #include "bitrec/run_directory.hpp"

@@ -5,7 +5,7 @@
 #include <vector>
 #include <exception>
 
-#include "bitrec/backend.hpp"
+#include "bitrec/backend_factory.hpp"
 #include "bitrec/error.hpp"
 #include "commands.hpp"
 #include "config_file.hpp"

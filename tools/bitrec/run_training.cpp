@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "bitrec/backend_factory.hpp"
 #include "bitrec/checkpoint.hpp"
 #include "bitrec/error.hpp"
 #include "bitrec/plural.hpp"

@@ -7,8 +7,8 @@
 #include "bitrec/error.hpp"
 #include "bitrec/kernels/estimators.hpp"
 #include "bitrec/smooth_recall.hpp"
-#include "train/pair_triples.hpp"
-#include "train/user_order.hpp"
+#include "data/pair_triples.hpp"
+#include "data/user_order.hpp"
 
 namespace bitrec::ngcf {
 namespace {

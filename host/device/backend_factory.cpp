@@ -1,4 +1,5 @@
-// make_backend: --device auto|cpu|cuda (docs/contract.md). "auto" takes CUDA when
+// make_backend: --device auto|cpu|cuda (docs/contract.md), the device
+// layer (docs/training.md "Layers"): the one place that picks a backend. "auto" takes CUDA when
 // it is built, an NVIDIA driver is present and a device answers, else the CPU.
 //
 // The CUDA backend is not linked in: it is the module libbitrec_cuda.so
@@ -16,9 +17,8 @@
 #include <mutex>
 #include <string>
 
-#include "bitrec/backend.hpp"
+#include "bitrec/backend_factory.hpp"
 #include "bitrec/error.hpp"
-#include "cpu/cpu_backend.hpp"
 #if defined(BITREC_WITH_CUDA)
 #include "bitrec/cuda_backend.hpp"
 #endif
@@ -31,10 +31,6 @@ bool cuda_built() {
 #else
   return false;
 #endif
-}
-
-std::unique_ptr<Backend> make_cpu_backend(int threads) {
-  return std::make_unique<CpuBackend>(threads);
 }
 
 #if defined(BITREC_WITH_CUDA)

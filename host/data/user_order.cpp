@@ -1,4 +1,4 @@
-#include "user_order.hpp"
+#include "data/user_order.hpp"
 
 #include <cstddef>
 #include <utility>

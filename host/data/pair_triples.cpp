@@ -1,4 +1,4 @@
-#include "pair_triples.hpp"
+#include "data/pair_triples.hpp"
 
 #include <algorithm>
 #include <functional>

@@ -36,7 +36,7 @@ TEST_F(TrainedRun, WritesTheContractFiles) {
   EXPECT_TRUE(fs::exists(*out_ + "/checkpoint.bin"));
   const FlatJson report(slurp(*out_ + "/report.json"));
   for (const char* key : {"dataset.name", "dataset.users", "dataset.items", "dataset.train", "dataset.test", "method",
-                          "config.lr", "config.method", "device.backend", "device.name", "epochs", "bits",
+                          "config.lr", "config.method", "device.backend", "device.name", "train_device", "eval_device", "epochs", "bits",
                           "train_seconds", "eval_seconds", "kmax", "best.epoch", "best.selected_on",
                           "metrics.hamming.recall@20", "metrics.hamming.ndcg@50", "metrics.hamming.ndcg_hit@100",
                           "metrics.hamming.recall_tie@20", "metrics.hamming.ndcg_tie@100", "metrics.real.recall@20",

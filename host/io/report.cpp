@@ -1,6 +1,7 @@
 #include "report.hpp"
 
 #include "bitrec/config_io.hpp"
+#include "bitrec/method_spec.hpp"
 
 namespace bitrec {
 namespace {
@@ -46,6 +47,11 @@ Json eval_point_json(const EvalPoint& p) {
   return j;
 }
 
+std::string train_device_name(const TrainConfig& config, const Backend& backend) {
+  if (train_placement(config).device == TrainDevice::kHost) return host_train_device_name(config.threads);
+  return backend.device_name();
+}
+
 Json build_report(const Dataset& data, const TrainConfig& config, const Backend& backend,
                   const TrainSummary& summary) {
   Json r = Json::object();
@@ -57,6 +63,10 @@ Json build_report(const Dataset& data, const TrainConfig& config, const Backend&
   for (const auto& [key, value] : config_to_entries(config)) cfg[key] = Json(value);
   r["device"]["backend"] = Json(backend.name());
   r["device"]["name"] = Json(backend.device_name());
+  // Where the parameters trained and where evaluation ran: a method whose
+  // spec trains on the host does so whatever --device says.
+  r["train_device"] = Json(train_device_name(config, backend));
+  r["eval_device"] = Json(backend.device_name());
   // Device backends track their own buffers' peak (library workspaces aside);
   // the host's peak resident memory is added by the caller.
   if (backend.peak_memory() >= 0) r["memory"]["device_peak_bytes"] = Json(backend.peak_memory());

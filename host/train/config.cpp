@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "bitrec/error.hpp"
+#include "bitrec/method_spec.hpp"
 
 namespace bitrec {
 namespace {
@@ -26,58 +27,54 @@ Enum parse_name(const std::string& option, const std::string& name,
 
 }  // namespace
 
+// Names, presets and per-method checks come from the method registry
+// (include/bitrec/method_spec.hpp, host/methods/method_registry.cpp).
 const std::vector<std::string>& method_names() {
-  static const std::vector<std::string> names{"lightgcn", "hash-ste", "recall-hash", "hashgnn", "bgch"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const MethodSpec& s : all_method_specs()) out.emplace_back(s.name);
+    return out;
+  }();
   return names;
 }
 const char* method_name(Method m) {
-  switch (m) {
-    case Method::kLightGcn: return "lightgcn";
-    case Method::kHashSte: return "hash-ste";
-    case Method::kRecallHash: return "recall-hash";
-    case Method::kHashGnn: return "hashgnn";
-    case Method::kBgch: return "bgch";
+  for (const MethodSpec& s : all_method_specs()) {
+    if (s.method == m) return s.name;
   }
   return "?";
 }
 Method parse_method(const std::string& name) {
-  return parse_name<Method>("--method", name, method_names(), {Method::kLightGcn, Method::kHashSte, Method::kRecallHash, Method::kHashGnn, Method::kBgch});
+  std::vector<Method> values;
+  for (const MethodSpec& s : all_method_specs()) values.push_back(s.method);
+  return parse_name<Method>("--method", name, method_names(), values);
 }
-bool is_hashed(Method m) { return m != Method::kLightGcn; }
+bool is_hashed(Method m) { return method_spec(m).hashed; }
 
-int fixed_code_bits(Method m) {
-  switch (m) {
-    case Method::kLightGcn:
-    case Method::kHashSte:
-    case Method::kRecallHash: return 0;
-    case Method::kHashGnn: return 32;        // its preset --dim
-    case Method::kBgch: return 3 * 256;      // (L + 1) segments of d bits, preset L 2, d 256
-  }
-  return 0;
-}
+int fixed_code_bits(Method m) { return method_spec(m).fixed_code_bits; }
 double bytes_per_item(Method m, int bits, int dim) {
-  if (m == Method::kBgch) {
-    // The codes plus one float α per segment of d bits (its score needs them).
-    return static_cast<double>((bits + 7) / 8) + 4.0 * (bits / std::max(dim, 1));
-  }
-  return is_hashed(m) ? static_cast<double>((bits + 7) / 8) : 4.0 * dim;
+  const MethodSpec& spec = method_spec(m);
+  if (spec.bytes_per_item != nullptr) return spec.bytes_per_item(bits, dim);
+  return spec.hashed ? static_cast<double>((bits + 7) / 8) : 4.0 * dim;
 }
 
 const std::vector<std::string>& encoder_names() {
-  static const std::vector<std::string> names{"lightgcn", "ngcf", "graphsage"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const EncoderName& e : all_encoders()) out.emplace_back(e.name);
+    return out;
+  }();
   return names;
 }
 const char* encoder_name(Encoder e) {
-  switch (e) {
-    case Encoder::kLightGcn: return "lightgcn";
-    case Encoder::kNgcf: return "ngcf";
-    case Encoder::kGraphSage: return "graphsage";
+  for (const EncoderName& n : all_encoders()) {
+    if (n.encoder == e) return n.name;
   }
   return "?";
 }
 Encoder parse_encoder(const std::string& name) {
-  return parse_name<Encoder>("--encoder", name, encoder_names(),
-                             {Encoder::kLightGcn, Encoder::kNgcf, Encoder::kGraphSage});
+  std::vector<Encoder> values;
+  for (const EncoderName& e : all_encoders()) values.push_back(e.encoder);
+  return parse_name<Encoder>("--encoder", name, encoder_names(), values);
 }
 
 const std::vector<std::string>& estimator_names() {
@@ -142,56 +139,53 @@ void require_real(double v, double lo, double hi, bool lo_open, bool hi_open, co
 }  // namespace
 
 void resolve_config(TrainConfig& c) {
-  // hashgnn and bgch presets (docs/methods.md §6, §8), unless given.
-  if (c.method == Method::kBgch) {
-    if (!c.dim_set) c.dim = 256;
-    if (!c.layers_set) c.layers = 2;
-    if (!c.batch_set) c.batch = 4096;
-  } else if (c.method == Method::kHashGnn) {
-    if (!c.dim_set) c.dim = 32;
-    if (!c.batch_set) c.batch = 256;
-  }
-  if (!c.encoder_set) c.encoder = c.method == Method::kHashGnn ? Encoder::kGraphSage : Encoder::kLightGcn;
-  // hashgnn's GraphSAGE towers are its own model; bgch's layers are
-  // LightGCN's; NGCF (host/methods/ngcf) serves the sign-coded methods.
-  const std::string encoder_combinations =
-      " (allowed: --encoder graphsage with hashgnn; lightgcn with lightgcn, hash-ste, recall-hash, bgch; ngcf "
-      "with lightgcn, hash-ste, recall-hash)";
-  if (c.method == Method::kHashGnn) {
-    require(c.encoder == Encoder::kGraphSage, std::string("--encoder ") + encoder_name(c.encoder) +
-                                                  ": --method hashgnn has its own GraphSAGE encoder" +
-                                                  encoder_combinations);
-  } else if (c.method == Method::kBgch) {
-    require(c.encoder == Encoder::kLightGcn, std::string("--encoder ") + encoder_name(c.encoder) +
-                                                 ": --method bgch propagates with LightGCN" + encoder_combinations);
-  } else {
-    require(c.encoder != Encoder::kGraphSage, std::string("--encoder graphsage: only with --method hashgnn") +
-                                                  encoder_combinations);
-  }
-  if (c.bce_weight < 0.0f) c.bce_weight = c.method == Method::kHashGnn ? 0.1f : 1.0f;
-  if (c.epochs < 0) {
-    // Presets: LightGCN's paper trains 1000 epochs; the BPR hashing baseline
-    // plateaus early (docs/methods.md §6), so 200 is already generous.
-    c.epochs = c.method == Method::kLightGcn ? 1000 : c.method == Method::kRecallHash ? 100 : 200;
-  }
-  if (!c.estimator_set) {
-    // recall-hash trains through signswish: plain STE collapses the codes
-    // under this loss (docs/methods.md §5, docs/training.md).
-    switch (c.method) {
-      case Method::kRecallHash: c.estimator = Estimator::kSignswish; break;
-      case Method::kHashGnn: c.estimator = Estimator::kDropoutSte; break;
-      case Method::kBgch: c.estimator = Estimator::kFourier; break;
-      default: c.estimator = Estimator::kSte; break;
+  // The method's presets (its spec; docs/methods.md §6, §8), unless given.
+  const MethodSpec& spec = method_spec(c.method);
+  const MethodPresets& preset = spec.presets;
+  if (preset.dim > 0 && !c.dim_set) c.dim = preset.dim;
+  if (preset.layers >= 0 && !c.layers_set) c.layers = preset.layers;
+  if (preset.batch > 0 && !c.batch_set) c.batch = preset.batch;
+  if (!c.encoder_set) c.encoder = preset.encoder;
+  if (!encoder_allowed(c.method, c.encoder)) {
+    // Every allowed pair, by encoder name: " (allowed: --encoder E1 with
+    // M1, M2; E2 with ...)".
+    std::vector<std::string> encoders = encoder_names();
+    std::sort(encoders.begin(), encoders.end());
+    std::string combinations;
+    for (const std::string& e : encoders) {
+      std::string methods;
+      for (const MethodSpec& s : all_method_specs()) {
+        if (encoder_allowed(s.method, parse_encoder(e))) methods += (methods.empty() ? "" : ", ") + std::string(s.name);
+      }
+      if (!methods.empty()) combinations += (combinations.empty() ? "" : "; ") + e + " with " + methods;
     }
+    combinations = " (allowed: --encoder " + combinations + ")";
+    const std::string encoder = encoder_name(c.encoder);
+    if (*spec.encoder_refusal != '\0') {
+      throw InputError("--encoder " + encoder + ": --method " + spec.name + " " + spec.encoder_refusal +
+                       combinations);
+    }
+    std::string users;
+    for (const MethodSpec& s : all_method_specs()) {
+      if (encoder_allowed(s.method, c.encoder)) users += (users.empty() ? "" : ", ") + std::string(s.name);
+    }
+    throw InputError("--encoder " + encoder + ": only with --method " + users + combinations);
   }
+  if (c.bce_weight < 0.0f) c.bce_weight = preset.bce_weight;
+  if (c.epochs < 0) c.epochs = preset.epochs;
+  if (!c.estimator_set) c.estimator = preset.estimator;
   if (c.beta < 0.0f) c.beta = 20.0f;
   // √bits/2, chosen on Gowalla's validation split (docs/training.md).
   if (c.tau_rank < 0.0f) c.tau_rank = 0.5f * std::sqrt(static_cast<float>(c.dim));
-  // dropout-ste mixes codes and continuous vectors per example in the
-  // forward pass, which only hashgnn's model does.
-  require(c.estimator != Estimator::kDropoutSte || c.method == Method::kHashGnn,
-          "--estimator dropout-ste: only with --method hashgnn (it mixes codes and hashgnn's continuous "
-          "vectors per example)");
+  // Estimators only one method's model implements (its spec's
+  // own_estimators).
+  for (const MethodSpec& s : all_method_specs()) {
+    for (Estimator e : s.own_estimators) {
+      require(c.estimator != e || c.method == s.method, std::string("--estimator ") + estimator_name(e) +
+                                                            ": only with --method " + s.name + " (" +
+                                                            s.own_estimator_reason + ")");
+    }
+  }
   if (c.beta_end < 0.0f) c.beta_end = c.beta;
   if (c.bpr_weight < 0.0f) c.bpr_weight = 0.0f;
 

@@ -8,37 +8,20 @@
 #include <sstream>
 
 #include "bitrec/error.hpp"
-#include "bitrec/method_model.hpp"
+#include "bitrec/method_spec.hpp"
 
 namespace bitrec {
 namespace {
 
 constexpr int64_t kFloat = 4, kInt = 4, kWord = 8;
 
-// hashgnn and bgch train on the host (include/bitrec/method_model.hpp); the
-// backend holds only what evaluation uploads. A coarse bound from each
-// model's layout (docs/hashgnn.md, docs/bgch.md).
-MemoryEstimate estimate_method_model_memory(const TrainConfig& c, int64_t rows, int64_t train_pairs,
-                                            bool on_device) {
+// A model that trains on the host (its spec's TrainDevice::kHost); the
+// backend holds only what evaluation uploads. A coarse bound from the
+// model's own layout (its spec's host_memory).
+MemoryEstimate estimate_host_model_memory(const HostModelFootprint& f, int64_t rows, int64_t train_pairs,
+                                          bool on_device) {
   MemoryEstimate m;
-  int64_t bits = c.dim, out_dim = c.dim, params = 0, training = 0;
-  if (c.method == Method::kBgch) {
-    const int64_t table = rows * c.dim * kFloat;
-    bits = out_dim = int64_t{c.layers + 1} * c.dim;
-    params = 3 * (table + int64_t{c.dim} * c.dim * kFloat);    // E0, W and their moments
-    training = (2 * (c.layers + 1) + 2) * table;                // layer tables, their gradients, dispersion
-  } else if (c.encoder == Encoder::kNgcf) {
-    // E0, (L) [2d, d] layer weights, the [(L+1)d, d] projection, with moments;
-    // training keeps E⁽ˡ⁾, ÂE⁽ˡ⁾, the concatenation, its gradient, codes and
-    // scratch: about 6(L+1) + 8 tables of d (docs/ngcf.md).
-    const int64_t table = rows * c.dim * kFloat;
-    params = 3 * (table + int64_t{3 * c.layers + 1} * c.dim * c.dim * kFloat);
-    training = (6 * int64_t{c.layers + 1} + 8) * table;
-    if (c.method == Method::kLightGcn) bits = out_dim = int64_t{c.layers + 1} * c.dim;
-  } else {  // hashgnn: 120-d id embeddings, 68-d hidden layers, dim-bit hash layers
-    params = 3 * rows * (120 + 2 * 68 + c.dim) * kFloat;
-    training = 2 * int64_t{c.batch} * (2 + c.negatives) * 61 * (120 + 68) * kFloat;  // sampled 2-hop trees
-  }
+  const int64_t bits = f.bits, out_dim = f.out_dim, params = f.params, training = f.training;
   const int64_t outputs = rows * (out_dim + bits) * kFloat;       // HostOutputs
   const int64_t uploaded = rows * (out_dim + 2 * bits) * kFloat + rows * ((bits + 63) / 64) * kWord;
   m.graph = 2 * train_pairs * (kInt + kFloat) + (rows + 1) * 8 + train_pairs * kInt;
@@ -60,8 +43,12 @@ MemoryEstimate estimate_training_memory(const TrainConfig& c, int32_t n_users, i
                                         int64_t train_pairs, bool on_device) {
   const int64_t rows = static_cast<int64_t>(n_users) + n_items;
   const int64_t table = rows * c.dim * kFloat;
-  if (uses_method_model(c)) return estimate_method_model_memory(c, rows, train_pairs, on_device);
-  const bool hashed = is_hashed(c.method);
+  const MemoryShape shape{n_users, n_items, rows, train_pairs, on_device};
+  if (const HostMemoryFn host_memory = host_memory_estimate(c)) {
+    return estimate_host_model_memory(host_memory(c, shape), rows, train_pairs, on_device);
+  }
+  const MethodSpec& spec = method_spec(c.method);
+  const bool hashed = spec.hashed;
   const int64_t words = (c.dim + 63) / 64;
   MemoryEstimate m;
   m.parameters = 3 * table;  // E0, m, v
@@ -69,14 +56,8 @@ MemoryEstimate estimate_training_memory(const TrainConfig& c, int32_t n_users, i
   // keeps two ping-pong layer buffers.
   m.training = (3 + (hashed ? 2 : 0) + 2) * table;
   m.training += int64_t{c.batch} * 3 * kInt;
-  if (c.method == Method::kRecallHash) {
-    // The [users-tile, n_items] ∂L/∂s block (CPU tile 64; CUDA up to 256)
-    // and the packed codes; the optional BPR term's triples (bounded by the
-    // whole relation).
-    const int64_t tile = on_device ? std::min<int64_t>(256, c.user_batch) : 64;
-    m.training += tile * n_items * kFloat + rows * words * kWord + tile * c.dim * kFloat * 2;
-    if (c.bpr_weight > 0.0f) m.training += std::min<int64_t>(train_pairs, int64_t{c.user_batch} * 4096) * 3 * kInt * 2;
-  }
+  // Buffers only this method needs (its spec's extra_training_memory).
+  if (spec.extra_training_memory != nullptr) m.training += spec.extra_training_memory(c, shape);
   // Â: both directions of every pair (+ self loops none), CSR with int32
   // columns and float values, int64 row pointers; the train CSR beside it.
   m.graph = 2 * train_pairs * (kInt + kFloat) + (rows + 1) * 8 + train_pairs * kInt + (n_users + 1) * 8;

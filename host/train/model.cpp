@@ -1,7 +1,11 @@
 #include "bitrec/model.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <string>
+#include <utility>
 
+#include "bitrec/error.hpp"
 #include "bitrec/graph.hpp"
 #include "bitrec/kernels/philox.hpp"
 #include "bitrec/method_model.hpp"
@@ -29,6 +33,59 @@ ModelState init_model(int32_t n_users, int32_t n_items, int dim, float std, uint
     if (pair * 2 + 1 < size) state.e0[pair * 2 + 1] = static_cast<float>(radius * std::sin(kTwoPi * u2));
   }
   return state;
+}
+
+void set_state_blocks(ModelState& state, std::vector<ParamBlock> blocks) {
+  state.e0.clear();
+  state.adam_m.clear();
+  state.adam_v.clear();
+  state.blocks.clear();
+  for (ParamBlock& b : blocks) {
+    if (b.name == kTableBlock) {
+      state.e0 = std::move(b.value);
+      state.adam_m = std::move(b.adam_m);
+      state.adam_v = std::move(b.adam_v);
+    } else {
+      state.blocks.push_back(std::move(b));
+    }
+  }
+}
+
+ParamBlock table_block(const ModelState& state) {
+  const size_t size = static_cast<size_t>(state.n_nodes() * state.dim);
+  if (state.e0.size() != size || state.adam_m.size() != size || state.adam_v.size() != size) {
+    throw InputError("the model state holds no embedding table of " + std::to_string(state.n_nodes()) + " × " +
+                     std::to_string(state.dim) + " (a checkpoint of another method?)");
+  }
+  ParamBlock b;
+  b.name = kTableBlock;
+  b.rows = state.n_nodes();
+  b.cols = state.dim;
+  b.value = state.e0;
+  b.adam_m = state.adam_m;
+  b.adam_v = state.adam_v;
+  return b;
+}
+
+std::string first_non_finite_value(const std::vector<float>& values, int64_t cols, const std::string& name) {
+  for (size_t k = 0; k < values.size(); ++k) {
+    if (!std::isfinite(values[k])) {
+      return name + " row " + std::to_string(k / cols) + " col " + std::to_string(k % cols);
+    }
+  }
+  return "";
+}
+
+std::string blocks_non_finite(const std::vector<ParamBlock>& blocks) {
+  for (const ParamBlock& b : blocks) {
+    const std::pair<const std::vector<float>*, std::string> parts[] = {
+        {&b.value, b.name}, {&b.adam_m, "Adam m of " + b.name}, {&b.adam_v, "Adam v of " + b.name}};
+    for (const auto& [values, name] : parts) {
+      const std::string where = first_non_finite_value(*values, std::max<int64_t>(b.cols, 1), name);
+      if (!where.empty()) return where;
+    }
+  }
+  return "";
 }
 
 ModelOutputs forward_model(Backend& backend, const FloatTensor& e0, int layers, bool hashed) {

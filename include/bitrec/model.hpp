@@ -42,6 +42,22 @@ struct ModelState {
   int64_t n_nodes() const { return static_cast<int64_t>(n_users) + n_items; }
 };
 
+// The table methods' E0 as a parameter block (table models:
+// host/methods/table). A state stores this block in e0/adam_m/adam_v, the
+// checkpoint layout of those methods since version 1; every other block
+// goes to `blocks`.
+inline constexpr const char kTableBlock[] = "table.E0";
+// Stores a model's blocks in `state` as above (replacing its parameters).
+void set_state_blocks(ModelState& state, std::vector<ParamBlock> blocks);
+// The kTableBlock block of a state (its e0 table and moments); InputError
+// when the state has none.
+ParamBlock table_block(const ModelState& state);
+
+// The first non-finite value of a host table [*, cols], as "NAME row R col C", or "".
+std::string first_non_finite_value(const std::vector<float>& values, int64_t cols, const std::string& name);
+// The same over blocks: values, then "Adam m of NAME", "Adam v of NAME", block by block.
+std::string blocks_non_finite(const std::vector<ParamBlock>& blocks);
+
 // E0 ~ N(0, std²) drawn from Philox (RngStream::kInit) by Box–Muller, so the
 // same seed gives the same table on every machine.
 ModelState init_model(int32_t n_users, int32_t n_items, int dim, float std, uint64_t seed);

@@ -11,13 +11,11 @@
 #include "bitrec/backend.hpp"
 #include "bitrec/config.hpp"
 #include "bitrec/dataset.hpp"
+#include "bitrec/evaluate_modes.hpp"
 #include "bitrec/evaluator.hpp"
 #include "bitrec/model.hpp"
 
 namespace bitrec {
-
-// Metrics by retrieval mode: "real" -> {"recall@20": …}, "hamming" -> ….
-using ModeMetrics = std::map<std::string, MetricMap>;
 
 struct EvalPoint {
   int epoch = 0;               // epochs completed
@@ -61,20 +59,6 @@ struct TrainOptions {
   std::function<void(const ModelState&, const std::vector<EvalPoint>&)> on_checkpoint;
   double checkpoint_seconds = 0.0;
 };
-
-// Modes evaluated for a method: hashed methods "hamming", "real" then "hier"
-// (R = default_rerank(kmax)); lightgcn "real".
-std::vector<RetrievalMode> modes_for(Method method);
-// The mode whose recall@K picks the best epoch.
-RetrievalMode primary_mode(Method method);
-
-// The known interactions of a split dataset: train ∪ valid (excluded from test rankings).
-Csr known_interactions(const Dataset& data);
-
-// Evaluates a model (its outputs resident on the backend) in every mode.
-ModeMetrics evaluate_outputs(Backend& backend, const ModelOutputs& outputs, const Dataset& data,
-                             const Csr& truth, const Csr& exclude, const std::vector<RetrievalMode>& modes,
-                             const EvalOptions& base);
 
 struct EpochOutcome {
   bool complete = false;     // the epoch's last batch ran

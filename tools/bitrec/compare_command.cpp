@@ -18,6 +18,7 @@
 #include "bitrec/backend_factory.hpp"
 #include "bitrec/checkpoint.hpp"
 #include "bitrec/error.hpp"
+#include "bitrec/method_spec.hpp"
 #include "bitrec/run_directory.hpp"
 #include "commands.hpp"
 #include "compare_plan.hpp"
@@ -292,8 +293,12 @@ void add_compare_command(CLI::App& app) {
   std::string methods;
   for (const auto& m : method_names()) methods += (methods.empty() ? "" : ", ") + m;
   cmd->add_option("--methods", args->methods, "Comma-separated methods, each with its preset: " + methods);
+  std::string bits_methods;  // hashed, code length --dim (the registry)
+  for (const MethodSpec& s : all_method_specs()) {
+    if (s.hashed && s.fixed_code_bits == 0) bits_methods += (bits_methods.empty() ? "" : ", ") + std::string(s.name);
+  }
   cmd->add_option("--bits", args->bits,
-                  "Comma-separated code lengths for methods whose code length is --dim (hash-ste, recall-hash)")
+                  "Comma-separated code lengths for methods whose code length is --dim (" + bits_methods + ")")
       ->capture_default_str();
   cmd->add_option("--dim", args->dim,
                   "Embedding size d of lightgcn, the real-valued reference (methods with a fixed code length keep "

@@ -4,7 +4,7 @@
 #include <filesystem>
 
 #include "bitrec/evaluator.hpp"
-#include "bitrec/trainer.hpp"
+#include "bitrec/evaluate_modes.hpp"
 
 namespace fs = std::filesystem;
 

@@ -12,7 +12,7 @@ namespace bitrec::cli {
 
 struct CompareRow {
   std::string name;        // run folder in --out
-  Method method = Method::kRecallHash;
+  Method method = TrainConfig().method;
   int bits = 0;            // code length; 0: real-valued
   int dim = 0;
   double bytes_per_item = 0.0;

@@ -10,7 +10,7 @@
 #include "bitrec/error.hpp"
 #include "bitrec/output_path.hpp"
 #include "bitrec/served_model.hpp"
-#include "bitrec/trainer.hpp"
+#include "bitrec/evaluate_modes.hpp"
 #include "commands.hpp"
 #include "data_options.hpp"
 #include "flag_checks.hpp"

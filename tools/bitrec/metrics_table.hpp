@@ -2,7 +2,7 @@
 #pragma once
 #include <string>
 
-#include "bitrec/trainer.hpp"
+#include "bitrec/evaluate_modes.hpp"
 
 namespace bitrec::cli {
 

@@ -12,6 +12,7 @@
 #include "bitrec/backend_factory.hpp"
 #include "bitrec/checkpoint.hpp"
 #include "bitrec/error.hpp"
+#include "bitrec/method_spec.hpp"
 #include "bitrec/plural.hpp"
 #include "bitrec/run_directory.hpp"
 #include "io/report.hpp"
@@ -113,6 +114,13 @@ TrainedRun train_run_folder(const Dataset& data, const TrainConfig& config, cons
   result.backend = make_backend(backend_options);
   Backend& backend = *result.backend;
   const MemoryEstimate memory = check_memory(cfg, data, backend, run_options.max_memory, stderr);
+  // A method that trains on the host ignores --device for training (its
+  // spec; docs/training.md): say so when cuda was asked for.
+  const TrainPlacement placement = train_placement(cfg);
+  if (placement.device == TrainDevice::kHost && cfg.device == "cuda") {
+    std::fprintf(stderr, "note: %s trains on the %s, not on cuda; evaluation runs on %s\n", placement.cause.c_str(),
+                 host_train_device_name(cfg.threads).c_str(), backend.device_name().c_str());
+  }
 
   TrainOptions options;
   options.resume = run_options.resume;

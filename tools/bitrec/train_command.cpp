@@ -9,6 +9,7 @@
 #include "bitrec/config_io.hpp"
 #include "bitrec/data_fingerprint.hpp"
 #include "bitrec/error.hpp"
+#include "bitrec/method_spec.hpp"
 #include "bitrec/output_path.hpp"
 #include "bitrec/plural.hpp"
 #include "bitrec/run_directory.hpp"
@@ -25,7 +26,7 @@ namespace {
 struct TrainArgs {
   DataArgs data;
   TrainConfig config;
-  std::string method = "recall-hash";
+  std::string method = method_name(TrainConfig().method);
   std::string estimator;
   std::string encoder;  // empty: the method preset
   std::string beta_schedule = "const";
@@ -170,7 +171,7 @@ void run_train(TrainArgs& args, const CLI::App& cmd) {
     }
     cfg.beta_schedule = parse_beta_schedule(args.beta_schedule);
     cfg.topk = parse_topk(args.topk);
-    // hashgnn and bgch presets change these unless given.
+    // Method presets (the registry) change these unless given.
     cfg.dim_set = cmd.get_option("--dim")->count() > 0;
     cfg.layers_set = cmd.get_option("--layers")->count() > 0;
     cfg.batch_set = cmd.get_option("--batch")->count() > 0;
@@ -216,6 +217,75 @@ void run_train(TrainArgs& args, const CLI::App& cmd) {
   std::printf("\nrun written to %s\n", cfg.out.c_str());
 }
 
+// Help text from the method registry (include/bitrec/method_spec.hpp), so
+// each method's presets are written once, in its spec.
+
+// "name value, name value" over the methods for which `value` is not empty.
+template <class Value>
+std::string per_method(Value value) {
+  std::string out;
+  for (const MethodSpec& s : all_method_specs()) {
+    const std::string v = value(s);
+    if (!v.empty()) out += (out.empty() ? "" : ", ") + std::string(s.name) + " " + v;
+  }
+  return out;
+}
+
+// " (NAME preset V)" for one method, " (presets: a V, b W)" for several,
+// "" for none.
+template <class Value>
+std::string presets_note(Value value) {
+  std::string list = per_method(value);
+  if (list.empty()) return "";
+  if (list.find(", ") == std::string::npos) return " (" + list.insert(list.find(' '), " preset") + ")";
+  return " (presets: " + list + ")";
+}
+
+std::string encoder_help() {
+  std::string encoders;
+  for (const auto& e : encoder_names()) encoders += (encoders.empty() ? "" : ", ") + e;
+  // The preset most methods share reads "others E"; the rest by name.
+  Encoder common = TrainConfig().encoder;
+  size_t most = 0;
+  for (const EncoderName& e : all_encoders()) {
+    size_t n = 0;
+    for (const MethodSpec& s : all_method_specs()) n += s.presets.encoder == e.encoder;
+    if (n > most) most = n, common = e.encoder;
+  }
+  std::string text = "Graph encoder: " + encoders + " (default: method preset, " + per_method([&](const MethodSpec& s) {
+                       return s.presets.encoder == common ? std::string() : encoder_name(s.presets.encoder);
+                     }) + ", others " + encoder_name(common);
+  for (const EncoderSpec& e : all_encoder_specs()) {
+    std::string methods;
+    for (Method m : e.methods) methods += (methods.empty() ? "" : ", ") + std::string(method_name(m));
+    text += "; " + std::string(e.name) + " with " + methods;
+  }
+  return text + ")";
+}
+
+std::string estimator_help() {
+  std::string estimators;
+  for (const auto& e : estimator_names()) estimators += (estimators.empty() ? "" : ", ") + e;
+  std::string text = "Gradient estimator of sign: " + estimators + " (default: method preset";
+  for (const MethodSpec& s : all_method_specs()) {
+    for (Estimator e : s.own_estimators) text += std::string("; ") + estimator_name(e) + " only with " + s.name;
+  }
+  return text + ")";
+}
+
+bool owns_option(const MethodSpec& s, const char* option) {
+  for (const OptionHelp& o : s.own_options) {
+    if (std::string(o.option) == option) return true;
+  }
+  return false;
+}
+
+std::string number_text(float v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
 }  // namespace
 
 void add_train_command(CLI::App& app) {
@@ -228,38 +298,40 @@ void add_train_command(CLI::App& app) {
   add_allow_changed_data_flag(cmd, args->data.allow_changed_data);
   cmd->add_option("--out", c.out, "Run folder (default runs/<data>-<method>)");
   cmd->add_flag("--overwrite", c.overwrite, "Replace the run already in --out");
-  std::string methods, estimators;
+  std::string methods;
   for (const auto& m : method_names()) methods += (methods.empty() ? "" : ", ") + m;
-  for (const auto& e : estimator_names()) estimators += (estimators.empty() ? "" : ", ") + e;
   cmd->add_option("--method", args->method, "Method: " + methods)->capture_default_str();
-  std::string encoders;
-  for (const auto& e : encoder_names()) encoders += (encoders.empty() ? "" : ", ") + e;
-  cmd->add_option("--encoder", args->encoder,
-                  "Graph encoder: " + encoders +
-                      " (default: method preset, hashgnn graphsage, others lightgcn; ngcf with lightgcn, hash-ste, "
-                      "recall-hash)");
+  cmd->add_option("--encoder", args->encoder, encoder_help());
   cmd->add_option("--epochs", c.epochs,
-                  "Epochs (default: the method preset; lightgcn 1000, hash-ste 200, recall-hash 100, hashgnn 200, "
-                  "bgch 200)")
+                  "Epochs (default: the method preset; " +
+                      per_method([](const MethodSpec& s) { return std::to_string(s.presets.epochs); }) + ")")
       ->check(whole_in(1, kMaxEpochs));
   cmd->add_option("--seed", c.seed, "RNG seed (same seed => same run)")->capture_default_str()
       ->check(any_uint64());
   cmd->add_option("--dim", c.dim,
-                  "Embedding size d (= code bits for sign codes; presets: bgch 256 (768 bits), hashgnn 32 bits)")
+                  "Embedding size d (= code bits for sign codes; presets: " + per_method([](const MethodSpec& s) {
+                    const int bits = s.fixed_code_bits > 0 ? s.fixed_code_bits : s.presets.dim;
+                    if (s.presets.dim <= 0) return std::string();
+                    return bits == s.presets.dim ? std::to_string(bits) + " bits"
+                                                 : std::to_string(s.presets.dim) + " (" + std::to_string(bits) + " bits)";
+                  }) + ")")
       ->capture_default_str()
       ->check(whole_in(1, kMaxDim));
-  cmd->add_option("--layers", c.layers, "Propagation layers L (bgch preset 2)")->capture_default_str()
+  cmd->add_option("--layers", c.layers, "Propagation layers L" + presets_note([](const MethodSpec& s) {
+                    return s.presets.layers >= 0 ? std::to_string(s.presets.layers) : std::string();
+                  }))->capture_default_str()
       ->check(whole_in(0, kMaxLayers));
   cmd->add_option("--lr", c.lr, "Adam step size")->capture_default_str()
       ->check(real_in(0, 10, /*lo_open=*/true));
-  cmd->add_option("--batch", c.batch, "Triples per batch (presets: bgch 4096, hashgnn 256)")->capture_default_str()
+  cmd->add_option("--batch", c.batch, "Triples per batch" + presets_note([](const MethodSpec& s) {
+                    return s.presets.batch > 0 ? std::to_string(s.presets.batch) : std::string();
+                  }))->capture_default_str()
       ->check(whole_in(1, kMaxBatch));
   cmd->add_option("--decay", c.decay, "L2 weight lambda")->capture_default_str()
       ->check(real_in(0, 100));
   cmd->add_option("--init-std", c.init_std, "Std of the N(0, std^2) initialisation")->capture_default_str()
       ->check(real_in(0, 10, /*lo_open=*/true));
-  cmd->add_option("--estimator", args->estimator, "Gradient estimator of sign: " + estimators +
-                      " (default: method preset; dropout-ste only with hashgnn)");
+  cmd->add_option("--estimator", args->estimator, estimator_help());
   cmd->add_option("--clip", c.clip, "ste-clip: pass gradients where |x| <= clip")->capture_default_str()
       ->check(real_in(0, 1e6, /*lo_open=*/true));
   cmd->add_option("--beta", c.beta, "signswish slope (start of its schedule; default 20)")
@@ -267,36 +339,38 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--beta-end", c.beta_end, "signswish slope at the last epoch (default: --beta)")
       ->check(real_in(0, 1e6, /*lo_open=*/true));
   cmd->add_option("--beta-schedule", args->beta_schedule, "const, linear or exp over --epochs")->capture_default_str();
-  cmd->add_option("--tau-rank", c.tau_rank, "recall-hash: rank temperature in raw code-score units (default sqrt(--dim)/2)")
+  cmd->add_option("--tau-rank", c.tau_rank, option_help("--tau-rank"))
       ->check(real_in(0, 1e6, /*lo_open=*/true));
-  cmd->add_option("--tau-cut", c.tau_cut, "recall-hash: cut temperature in rank units")->capture_default_str()
+  cmd->add_option("--tau-cut", c.tau_cut, option_help("--tau-cut"))->capture_default_str()
       ->check(real_in(0, 1e9, /*lo_open=*/true));
-  cmd->add_option("--tau-cut-start", c.tau_cut_start, "recall-hash: tau-cut at epoch 0 (default n_items/20), decayed to --tau-cut")
+  cmd->add_option("--tau-cut-start", c.tau_cut_start, option_help("--tau-cut-start"))
       ->check(real_in(0, 1e9, /*lo_open=*/true));
-  cmd->add_option("--tau-cut-warmup", c.tau_cut_warmup, "recall-hash: fraction of --epochs the tau-cut decay lasts")
+  cmd->add_option("--tau-cut-warmup", c.tau_cut_warmup, option_help("--tau-cut-warmup"))
       ->capture_default_str()
       ->check(real_in(0, 1));
-  cmd->add_option("--recall-n", c.recall_n, "recall-hash: N of the smoothed Recall@N")->capture_default_str()
+  cmd->add_option("--recall-n", c.recall_n, option_help("--recall-n"))->capture_default_str()
       ->check(whole_in(1, 1000000));
   cmd->add_option("--dcg-weight", c.dcg_weight,
-                  "recall-hash: top weight w, each pair's term x (1 + w/log2(1 + rank)); 0 = plain smooth recall")
+                  option_help("--dcg-weight"))
       ->capture_default_str()
       ->check(real_in(0, 1e6));
-  cmd->add_option("--user-batch", c.user_batch, "recall-hash: users per batch")->capture_default_str()
+  cmd->add_option("--user-batch", c.user_batch, option_help("--user-batch"))->capture_default_str()
       ->check(whole_in(1, kMaxBatch));
   cmd->add_option("--bpr-weight", c.bpr_weight,
-                  "recall-hash: weight of a BPR term on the codes, one triple per train pair of the batch (default 0)")
+                  option_help("--bpr-weight"))
       ->check(real_in(0, 1e6));
-  cmd->add_option("--negatives", c.negatives, "hashgnn: negatives per positive")->capture_default_str()
+  cmd->add_option("--negatives", c.negatives, option_help("--negatives"))->capture_default_str()
       ->check(whole_in(1, 1000));
-  cmd->add_option("--bce-weight", c.bce_weight, "hashgnn, bgch: weight of the BCE term (default: hashgnn 0.1, bgch 1)")
+  cmd->add_option("--bce-weight", c.bce_weight, option_help("--bce-weight") + " (default: " + per_method([](const MethodSpec& s) {
+                    return owns_option(s, "--bce-weight") ? number_text(s.presets.bce_weight) : std::string();
+                  }) + ")")
       ->check(real_in(0, 1e6));
   cmd->add_option("--fourier-terms", c.fourier_terms, "fourier estimator: N (odd terms 1, 3, ..., N-1)")
       ->capture_default_str()
       ->check(whole_in(2, 64));
   cmd->add_option("--fourier-omega", c.fourier_omega, "fourier estimator: frequency w")->capture_default_str()
       ->check(real_in(0, 1e6, /*lo_open=*/true));
-  cmd->add_option("--dispersion", c.dispersion, "bgch: latent feature dispersion strength (0: off)")
+  cmd->add_option("--dispersion", c.dispersion, option_help("--dispersion"))
       ->capture_default_str()
       ->check(real_in(0, 1, false, /*hi_open=*/true));
   cmd->add_option("--topk", args->topk, "K list for metrics")->capture_default_str();

@@ -4,6 +4,7 @@
 # state are bit-identical (tools/regress/compare_checkpoints.py).
 #   tools/regress/same_floats.sh OLD_BITREC NEW_BITREC [WORK_DIR]
 #   GOWALLA=DIR tools/regress/same_floats.sh ...   # + lightgcn, recall-hash, bgch 2 epochs on Gowalla
+#   REUSE_OLD=1 ... WORK_DIR                        # keep the old side's runs already in WORK_DIR
 # Exit 0 when every run matches; the differing runs are listed otherwise.
 set -euo pipefail
 old=$(realpath "$1"); new=$(realpath "$2")
@@ -34,6 +35,9 @@ for entry in "${runs[@]}"; do
   for side in old new; do
     bin=$old; [ "$side" = new ] && bin=$new
     mkdir -p "$work/$side"
+    # REUSE_OLD=1: the old side's finished runs in WORK_DIR are kept (the
+    # reference is trained once, before the refactor).
+    if [ "$side" = old ] && [ "${REUSE_OLD:-0}" = 1 ] && [ -f "$work/old/$name/report.json" ]; then continue; fi
     # Same relative --out from each side's folder: the stored config matches.
     (cd "$work/$side" && "$bin" train $args --eval-every 1 --threads "$threads" --seed 7 \
         --out "$name" --overwrite >"$name.log" 2>&1) || { echo "$side $name: failed (see $work/$side/$name.log)"; failed+=("$name"); continue 2; }

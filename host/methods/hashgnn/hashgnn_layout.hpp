@@ -4,14 +4,11 @@
 #include <vector>
 
 #include "bitrec/method_model.hpp"
+#include "hashgnn_spec.hpp"
 
 namespace bitrec::hashgnn {
 
-constexpr int kEmbed = 120;   // id embedding width (HashGNN code)
-constexpr int kHidden = 68;   // GraphSAGE hidden width (HashGNN code)
-constexpr int kUserFanout1 = 10;  // user tower, hop 1 (items of the user)
-constexpr int kUserFanout2 = 5;   // user tower, hop 2 (users of those items)
-constexpr int kItemFanout = 10;   // item tower, hop 1 (users of the item)
+// kEmbed, kHidden and the fan-outs: hashgnn_spec.hpp.
 constexpr float kLeakySlope = 0.2f;  // tf.nn.leaky_relu's default α
 
 // Blocks in checkpoint order. Weights are [in, out] row-major (out_row =

@@ -1,14 +1,8 @@
-// The loss of one batch on NGCF's output, per method, computed exactly as
-// the trainer does for the LightGCN table (host/train/trainer.cpp), by the
-// same CPU backend operations on a private CPU backend (docs/ngcf.md):
-//   hash-ste:    triples of scheme (a) (draw_triple) → BPR on the ±1 codes →
-//                back through sign by config.estimator; L2 λ on the E0 rows.
-//   recall-hash: users config.user_batch at a time in shuffled_users order →
-//                smooth recall over all items on the codes (+ --bpr-weight ×
-//                BPR over one triple per train pair of those users) → signswish
-//                (β = beta_at_epoch, τ_cut = tau_cut_at_epoch); L2 λ·w on the
-//                pair triples' E0 rows.
-//   lightgcn:    BPR on the continuous output (full-precision NGCF); L2 λ.
+// The loss of one batch on NGCF's output: the table methods' loss heads
+// (methods/table/batch_head.hpp: BPR on the codes or the continuous output,
+// smooth recall, the L2 term on E0) on a private CPU backend, so a batch of
+// --encoder ngcf is the batch of the same --method on the LightGCN table
+// (docs/ngcf.md). The encoder's output and gradients cross as host arrays.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -17,6 +11,7 @@
 #include "bitrec/backend.hpp"
 #include "bitrec/config.hpp"
 #include "bitrec/csr.hpp"
+#include "methods/table/batch_head.hpp"
 
 namespace bitrec::ngcf {
 
@@ -28,7 +23,7 @@ class BatchLoss {
   BatchLoss(const TrainConfig& config, const Csr& train, int32_t n_users, int width, int threads,
             bool smooth_codes);
 
-  int64_t batches_per_epoch() const { return batches_; }
+  int64_t batches_per_epoch() const { return head_->batches_per_epoch(); }
 
   // Loss of batch `batch` of `epoch` given the output x [n_nodes, width]:
   // writes dLoss/dx into grad_x [n_nodes, width]. Returns the loss without
@@ -42,22 +37,11 @@ class BatchLoss {
   static void signs_of(const float* x, float* signs, int64_t size);
 
  private:
-  TrainConfig config_;
-  const Csr& train_;
-  int32_t n_users_ = 0;
   int64_t n_nodes_ = 0;
-  int width_ = 0, threads_ = 1;
-  bool smooth_codes_ = false;
-  bool hashed_ = false, user_based_ = false;
-  int64_t batches_ = 0;
+  int width_ = 0;
   std::unique_ptr<Backend> be_;
-  std::vector<int32_t> epoch_users_, order_;
-  int order_epoch_ = -1;
-  FloatTensor x_, codes_, grad_codes_, grad_x_, e0_, grad_e0_, loss_acc_;
-  IndexTensor triples_;  // the batch's BPR triples (hash-ste, lightgcn) or pair triples (recall-hash)
-  CodeTensor no_codes_;
-  int64_t l2_rows_ = 0;  // triples in triples_ for the L2 term
-  float l2_lambda_ = 0.0f;
+  std::unique_ptr<BatchHead> head_;
+  FloatTensor x_, grad_x_, e0_, grad_e0_, loss_acc_;
 };
 
 }  // namespace bitrec::ngcf

@@ -1,0 +1,50 @@
+// recall-hash: the smooth recall loss over all items on LightGCN's sign codes,
+// user-based epochs (docs/methods.md §5, docs/smooth_recall.md,
+// docs/training.md).
+#include <algorithm>
+
+#include "bitrec/method_spec.hpp"
+
+namespace bitrec {
+namespace {
+
+constexpr int64_t kFloat = 4, kInt = 4, kWord = 8;
+
+// The [users-tile, n_items] ∂L/∂s block (CPU tile 64; CUDA up to 256) and the
+// packed codes; the optional BPR term's triples (bounded by the whole
+// relation).
+int64_t recall_hash_training_memory(const TrainConfig& c, const MemoryShape& s) {
+  const int64_t words = (c.dim + 63) / 64;
+  const int64_t tile = s.on_device ? std::min<int64_t>(256, c.user_batch) : 64;
+  int64_t bytes = tile * s.n_items * kFloat + s.rows * words * kWord + tile * c.dim * kFloat * 2;
+  if (c.bpr_weight > 0.0f) bytes += std::min<int64_t>(s.train_pairs, int64_t{c.user_batch} * 4096) * 3 * kInt * 2;
+  return bytes;
+}
+
+}  // namespace
+
+MethodSpec recall_hash_spec() {
+  MethodSpec s;
+  s.method = Method::kRecallHash;
+  s.name = "recall-hash";
+  s.hashed = true;
+  s.trains_on = TrainDevice::kBackend;
+  s.presets.epochs = 100;
+  // Plain STE collapses the codes under this loss (docs/methods.md §5,
+  // docs/training.md).
+  s.presets.estimator = Estimator::kSignswish;
+  s.extra_training_memory = recall_hash_training_memory;
+  s.own_options = {
+      {"--tau-rank", "rank temperature in raw code-score units (default sqrt(--dim)/2)"},
+      {"--tau-cut", "cut temperature in rank units"},
+      {"--tau-cut-start", "tau-cut at epoch 0 (default n_items/20), decayed to --tau-cut"},
+      {"--tau-cut-warmup", "fraction of --epochs the tau-cut decay lasts"},
+      {"--recall-n", "N of the smoothed Recall@N"},
+      {"--dcg-weight", "top weight w, each pair's term x (1 + w/log2(1 + rank)); 0 = plain smooth recall"},
+      {"--user-batch", "users per batch"},
+      {"--bpr-weight", "weight of a BPR term on the codes, one triple per train pair of the batch (default 0)"},
+  };
+  return s;
+}
+
+}  // namespace bitrec

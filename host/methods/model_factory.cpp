@@ -1,0 +1,18 @@
+// make_model: the one place that picks a Model implementation per method.
+#include "bitrec/method_model.hpp"
+#include "bitrec/train_model.hpp"
+#include "methods/host_model.hpp"
+#include "methods/table/table_model.hpp"
+
+namespace bitrec {
+
+std::unique_ptr<Model> make_model(Backend& backend, const TrainConfig& config, const Dataset& data,
+                                  const ModelState* start) {
+  if (uses_method_model(config)) {
+    return make_host_model(backend, make_method_model(config, data, start ? start->blocks : std::vector<ParamBlock>()),
+                           start ? start->epoch_loss_sum : 0.0f);
+  }
+  return make_table_model(backend, config, data, start);
+}
+
+}  // namespace bitrec

@@ -92,10 +92,11 @@ struct MethodSpec {
   // "<methods that own it>: <text>" (option_help).
   std::vector<OptionHelp> own_options;
 
-  // Model factory: the training loop's `Model` for this method goes here
-  // once the trainer builds every method through one interface (the spec's
-  // `make_model`, wired by the trainer's owner). Until then the trainer
-  // picks table ops or make_method_model itself.
+  // The model itself is built in the methods layer, above this one
+  // (tools/layers.txt): make_model (host/methods/model_factory.cpp) gives
+  // kBackend methods the embedding table over the backend's ops
+  // (host/methods/table/) and kHost methods their MethodModel, found by one
+  // line in host/methods/method_model.cpp's table.
 };
 
 // An encoder with a model of its own (--encoder ngcf): the methods it serves,

@@ -105,34 +105,90 @@ void write_dump_line(std::string& line, int32_t user, const int32_t* items, int 
   line += '\n';
 }
 
+// What one mode needs on the host, downloaded once per evaluation: the codes
+// for the truth items' Hamming distances, E for hier's re-ranking.
+struct HostCopies {
+  std::vector<uint64_t> codes;
+  std::vector<float> table;
+  int dim = 0;
+};
+
+HostCopies download_for_mode(Backend& backend, const EvalInputs& inputs, RetrievalMode mode) {
+  HostCopies copies;
+  if (mode == RetrievalMode::kHamming) {
+    copies.codes.resize(static_cast<size_t>(inputs.codes->size()));
+    backend.download(*inputs.codes, copies.codes.data());
+  }
+  if (mode == RetrievalMode::kHier) {
+    copies.dim = static_cast<int>(inputs.table->cols());
+    copies.table.resize(static_cast<size_t>(inputs.table->size()));
+    backend.download(*inputs.table, copies.table.data());
+  }
+  return copies;
+}
+
+// The top-`retrieve_k` lists of a block of users in the options' mode.
+void retrieve_block(Backend& backend, const EvalInputs& inputs, const Csr& exclude, const EvalOptions& options,
+                    const HostCopies& copies, const std::vector<int32_t>& block, int retrieve_k, TopK& top,
+                    TopK& candidates) {
+  switch (options.mode) {
+    case RetrievalMode::kHamming:
+      backend.topk_hamming(*inputs.codes, inputs.n_users, inputs.n_items, inputs.bits, exclude, block, retrieve_k,
+                           top);
+      return;
+    case RetrievalMode::kHier: {
+      // The Hamming top-R, re-ranked on the host by E_u·E_i.
+      backend.topk_hamming(*inputs.codes, inputs.n_users, inputs.n_items, inputs.bits, exclude, block,
+                           options.rerank, candidates);
+      std::vector<const float*> user_rows(block.size());
+      for (size_t b = 0; b < block.size(); ++b) {
+        user_rows[b] = copies.table.data() + static_cast<int64_t>(block[b]) * copies.dim;
+      }
+      rerank_by_inner_product(candidates, user_rows,
+                              copies.table.data() + static_cast<int64_t>(inputs.n_users) * copies.dim, copies.dim,
+                              retrieve_k, top);
+      return;
+    }
+    case RetrievalMode::kReal:
+      backend.topk_real(*inputs.table, inputs.n_users, inputs.n_items, exclude, block, retrieve_k, top);
+      return;
+  }
+}
+
+// One user's figures at every K of options.topk into row [K][figure]: the
+// ranked-list metrics, and with `ranked_hist` (Hamming retrieval: the
+// distance histogram of the ranking, test_at: the truth items') the
+// tie-aware ones.
+void user_figures(const int32_t* ranked, int k, const Csr& truth, int32_t u, const EvalOptions& options,
+                  const int32_t* ranked_hist, const int32_t* test_at, int bins, int n_test, double* row) {
+  for (size_t ki = 0; ki < options.topk.size(); ++ki) {
+    const RankedMetrics rm =
+        ranked_metrics(ranked, k, truth.row_begin(u), truth.row_end(u), options.topk[ki], options.kmax);
+    double* f = row + ki * kFigures;
+    f[kRecall] = rm.recall;
+    f[kNdcg] = rm.ndcg;
+    f[kNdcgHit] = rm.ndcg_hit;
+    if (ranked_hist != nullptr) {
+      const TieMetrics tm = tie_aware_metrics(ranked_hist, test_at, bins, n_test, options.topk[ki]);
+      f[kRecallTie] = tm.recall;
+      f[kNdcgTie] = tm.ndcg;
+    }
+  }
+}
+
 }  // namespace
 
 MetricMap evaluate(Backend& backend, const EvalInputs& inputs, const Csr& truth, const Csr& exclude,
                    const EvalOptions& options) {
   check_options(inputs, options);
   const bool hamming = options.mode == RetrievalMode::kHamming;
-  const bool hier = options.mode == RetrievalMode::kHier;
   const std::vector<int>& topk = options.topk;
   const int n_k = static_cast<int>(topk.size());
   const int max_k = *std::max_element(topk.begin(), topk.end());
   const int retrieve_k = std::max(options.kmax, max_k);
   const int words = hamming ? static_cast<int>(inputs.codes->cols()) : 0;
   const int bins = hamming ? inputs.bits + 1 : 0;
-
-  // The truth items' distances need the codes on the host: one download.
-  std::vector<uint64_t> host_codes;
-  if (hamming) {
-    host_codes.resize(static_cast<size_t>(inputs.codes->size()));
-    backend.download(*inputs.codes, host_codes.data());
-  }
-  // hier re-ranks on the host by inner products of E: one download.
-  std::vector<float> host_table;
-  std::vector<const float*> user_rows;
-  const int dim = hier ? static_cast<int>(inputs.table->cols()) : 0;
-  if (hier) {
-    host_table.resize(static_cast<size_t>(inputs.table->size()));
-    backend.download(*inputs.table, host_table.data());
-  }
+  const HostCopies copies = download_for_mode(backend, inputs, options.mode);
 
   const std::vector<int32_t> users = users_with_truth(truth, inputs.n_users);
   const int64_t n_eval = static_cast<int64_t>(users.size());
@@ -146,23 +202,7 @@ MetricMap evaluate(Backend& backend, const EvalInputs& inputs, const Csr& truth,
     const int64_t last = std::min<int64_t>(first + options.user_batch, n_eval);
     const std::vector<int32_t> block(users.begin() + first, users.begin() + last);
     const int64_t block_size = last - first;
-    if (hamming) {
-      backend.topk_hamming(*inputs.codes, inputs.n_users, inputs.n_items, inputs.bits, exclude,
-                           block, retrieve_k, top);
-    } else if (hier) {
-      backend.topk_hamming(*inputs.codes, inputs.n_users, inputs.n_items, inputs.bits, exclude,
-                           block, options.rerank, candidates);
-      user_rows.resize(block.size());
-      for (size_t b = 0; b < block.size(); ++b) {
-        user_rows[b] = host_table.data() + static_cast<int64_t>(block[b]) * dim;
-      }
-      rerank_by_inner_product(candidates, user_rows,
-                              host_table.data() + static_cast<int64_t>(inputs.n_users) * dim, dim,
-                              retrieve_k, top);
-    } else {
-      backend.topk_real(*inputs.table, inputs.n_users, inputs.n_items, exclude, block, retrieve_k,
-                        top);
-    }
+    retrieve_block(backend, inputs, exclude, options, copies, block, retrieve_k, top, candidates);
 
     figures.assign(static_cast<size_t>(block_size * n_k * kFigures), 0.0);
 #pragma omp parallel
@@ -174,24 +214,12 @@ MetricMap evaluate(Backend& backend, const EvalInputs& inputs, const Csr& truth,
         const int32_t* ranked = top.items.data() + b * top.k;
         const int n_test = static_cast<int>(truth.row_size(u));
         if (hamming) {
-          truth_distance_histogram(host_codes.data(), words, inputs.n_users, u, truth, exclude,
+          truth_distance_histogram(copies.codes.data(), words, inputs.n_users, u, truth, exclude,
                                    test_at);
         }
-        double* row = figures.data() + b * n_k * kFigures;
-        for (int ki = 0; ki < n_k; ++ki) {
-          const RankedMetrics rm = ranked_metrics(ranked, top.k, truth.row_begin(u),
-                                                  truth.row_end(u), topk[ki], options.kmax);
-          double* f = row + ki * kFigures;
-          f[kRecall] = rm.recall;
-          f[kNdcg] = rm.ndcg;
-          f[kNdcgHit] = rm.ndcg_hit;
-          if (hamming) {
-            const TieMetrics tm = tie_aware_metrics(top.distance_hist.data() + b * top.hist_bins,
-                                                    test_at.data(), bins, n_test, topk[ki]);
-            f[kRecallTie] = tm.recall;
-            f[kNdcgTie] = tm.ndcg;
-          }
-        }
+        const int32_t* ranked_hist = hamming ? top.distance_hist.data() + b * top.hist_bins : nullptr;
+        user_figures(ranked, top.k, truth, u, options, ranked_hist, test_at.data(), bins, n_test,
+                     figures.data() + b * n_k * kFigures);
       }
     }
 

@@ -61,7 +61,7 @@ class DenseIds {
 
 // At most kListedColumns names: a "header" that is really a long data row
 // (no header line, or the wrong delimiter) would otherwise make a message of
-// megabytes (found by tests/test_fuzz_loaders.cpp).
+// megabytes (found by tests/data/test_fuzz_loaders.cpp).
 constexpr size_t kListedColumns = 10;
 
 std::string list_columns(const std::vector<std::string_view>& header) {
@@ -171,7 +171,7 @@ Dataset load_delimited_file(const std::string& path, char delimiter, const LoadO
     if (item.empty()) throw InputError(at_line(path, line_number, "empty item id"));
     // A NUL byte is binary data (or UTF-16 without a byte-order mark), never
     // part of a real id; kept, it would reach users.tsv / items.tsv, where
-    // C-string readers cut the id short (found by tests/test_fuzz_loaders.cpp).
+    // C-string readers cut the id short (found by tests/data/test_fuzz_loaders.cpp).
     for (const auto& [id, kind] : {std::pair{user, "user"}, std::pair{item, "item"}}) {
       if (id.find('\0') != std::string_view::npos) {
         throw InputError(at_line(path, line_number,

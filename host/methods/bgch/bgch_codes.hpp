@@ -26,7 +26,7 @@ void codes_backward(const float* x, const float* dcodes, float* dx, int64_t rows
 
 // fourier_grad (estimators.hpp) with cos(kωx) for odd k from cos(ωx) by
 // the Chebyshev recurrence cos((k+2)θ) = 2 cos 2θ · cos kθ − cos((k−2)θ) in
-// double: within 1e-6 of the exact series (tests/test_bgch_pieces.cpp),
+// double: within 1e-6 of the exact series (tests/methods/test_bgch_pieces.cpp),
 // closer than fourier_grad's float phases kωx.
 float fourier_grad_fast(float x, int terms, float omega);
 

@@ -9,6 +9,7 @@
 #include "bitrec/cuda_backend.hpp"
 #include "bitrec/error.hpp"
 #include "bitrec/kernels/hamming.hpp"
+#include "bitrec/kernels/sample_users.hpp"
 #include "bitrec/kernels/smooth_recall.hpp"
 #include "bitrec/smooth_recall.hpp"
 #include "check.hpp"
@@ -161,20 +162,12 @@ void CudaBackend::set_train(const Csr& train) {
   require(static_cast<int64_t>(train.indptr.size()) == train.rows + 1,
           "set_train: indptr has " + std::to_string(train.indptr.size()) + " entries for " +
               std::to_string(train.rows) + " rows");
-  // As CpuBackend::set_train: users with >= 1 train item and >= 1 item outside train.
-  std::vector<int32_t> sample_users;
-  for (int64_t u = 0; u < train.rows; ++u) {
-    const int64_t degree = train.row_size(u);
-    if (degree > 0 && degree < train.cols) sample_users.push_back(static_cast<int32_t>(u));
-  }
+  const std::vector<int32_t> sample_users = sampleable_users(train);
   upload_async(train_indptr_, train.indptr, "train indptr", stream_);
   upload_async(train_indices_, train.indices, "train indices", stream_);
   upload_async(sample_users_, sample_users, "sample users", stream_);
-  train_view_.users = sample_users_.data();
-  train_view_.n_users = static_cast<uint32_t>(sample_users.size());
-  train_view_.indptr = train_indptr_.data();
-  train_view_.indices = train_indices_.data();
-  train_view_.n_items = static_cast<uint32_t>(train.cols);
+  train_view_ = triple_sampler_view(sample_users_.data(), sample_users.size(), train_indptr_.data(),
+                                    train_indices_.data(), train.cols);
   has_train_ = true;
   host_train_ = train;
   // sample_users is a local: wait for its upload (once per run).
@@ -269,21 +262,14 @@ void CudaBackend::smooth_recall_forward_backward(const FloatTensor& signs, const
   require(loss_acc.size() >= 1, "smooth_recall_forward_backward: empty loss accumulator");
   if (count == 0) return;
 
-  // The CPU reference's checks, in its order and with its messages.
-  const auto recall_require = [](bool ok, const std::string& what) {
-    if (!ok) throw std::invalid_argument("smooth_recall: " + what);
-  };
-  const int64_t bits64 = signs.cols();
-  recall_require(bits64 < 65535, "bits must be in [1, 65534]");
-  const int bits = static_cast<int>(bits64);
+  // The CPU reference's checks (smooth_recall.hpp), then the kernels' bound.
   const int32_t n_users = static_cast<int32_t>(host_train_.rows);
   const int32_t n_items = static_cast<int32_t>(host_train_.cols);
-  recall_require(n_users >= 0 && n_items > 0, "needs n_users >= 0 and n_items > 0");
-  recall_require(params.tau_rank > 0.0f && params.tau_cut > 0.0f && params.recall_n >= 1 && params.dcg_weight >= 0.0f,
-                 "needs tau_rank > 0, tau_cut > 0, recall_n >= 1 and dcg_weight >= 0");
-  recall_require(bits <= kSmoothRecallMaxBits,
-                 "the CUDA backend takes at most " + std::to_string(kSmoothRecallMaxBits) +
-                     " bits (shared-memory histogram), got " + std::to_string(bits));
+  check_smooth_recall_args(signs.cols(), n_users, n_items, host_train_, params);
+  const int bits = static_cast<int>(signs.cols());
+  smooth_recall_require(bits <= kSmoothRecallMaxBits,
+                        "the CUDA backend takes at most " + std::to_string(kSmoothRecallMaxBits) +
+                            " bits (shared-memory histogram), got " + std::to_string(bits));
 
   // Pack the items' and the batch users' signs (checking ±1) and read the
   // ids back with the status.
@@ -311,14 +297,12 @@ void CudaBackend::smooth_recall_forward_backward(const FloatTensor& signs, const
   int64_t omega = 0;
   for (size_t b = 0; b < n; ++b) {
     const int32_t u = recall_users_[b];
-    recall_require(u >= 0 && u < n_users, "user id " + std::to_string(u) + " outside [0, " +
-                                              std::to_string(n_users) + ")");
+    check_smooth_recall_user(u, n_users);
     recall_pair_offsets_[b] = omega;
     omega += host_train_.row_size(u);
   }
   if (omega == 0) return;  // L = 0, no gradient (as the CPU)
-  recall_require((status & kSmoothRecallBadSign) == 0,
-                 "signs of the batch's users and of all items must be exactly ±1");
+  check_smooth_recall_signs((status & kSmoothRecallBadSign) != 0);
 
   // σ and σ'/τ_r per level difference, computed on the host exactly as the
   // CPU's tables; uploaded when bits or τ_rank change.

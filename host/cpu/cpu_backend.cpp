@@ -13,6 +13,7 @@
 #include <string>
 
 #include "bitrec/kernels/hamming.hpp"
+#include "bitrec/kernels/sample_users.hpp"
 #include "bitrec/memory_size.hpp"
 #include "cpu/cpu_check.hpp"
 #include "cpu/cpu_propagate.hpp"
@@ -134,11 +135,7 @@ void CpuBackend::set_graph(const NormalizedGraph& graph) { graph_ = graph; }
 
 void CpuBackend::set_train(const Csr& train) {
   train_ = train;
-  sample_users_.clear();
-  for (int64_t u = 0; u < train_.rows; ++u) {
-    const int64_t size = train_.row_size(u);
-    if (size > 0 && size < train_.cols) sample_users_.push_back(static_cast<int32_t>(u));
-  }
+  sample_users_ = sampleable_users(train_);
 }
 
 // The loss itself is in cpu_smooth_recall.cpp (also called directly by tests

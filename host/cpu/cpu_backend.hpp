@@ -57,7 +57,7 @@ class CpuBackend final : public Backend {
   int threads_;
   NormalizedGraph graph_;
   Csr train_;
-  std::vector<int32_t> sample_users_;  // users with >= 1 train item and >= 1 non-train item
+  std::vector<int32_t> sample_users_;  // sampleable_users(train_)
   FloatTensor layer_a_, layer_b_;      // propagation scratch, [n_nodes, d]
 };
 

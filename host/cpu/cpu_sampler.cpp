@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "bitrec/error.hpp"
+#include "bitrec/kernels/sample_users.hpp"
 #include "bitrec/kernels/sampling.hpp"
 #include "cpu/cpu_backend.hpp"
 #include "cpu/cpu_check.hpp"
@@ -23,12 +24,7 @@ void CpuBackend::sample_triples(uint64_t seed, uint32_t epoch, int64_t first, in
     throw InputError(
         "BPR sampling: no user has both a train item and a non-train item (set_train first)");
   }
-  TripleSamplerView view;
-  view.users = sample_users_.data();
-  view.n_users = static_cast<uint32_t>(sample_users_.size());
-  view.indptr = train_.indptr.data();
-  view.indices = train_.indices.data();
-  view.n_items = static_cast<uint32_t>(train_.cols);
+  const TripleSamplerView view = triple_sampler_view(sample_users_, train_);
   int32_t* out = triples.data();
 #pragma omp parallel for num_threads(threads_) schedule(static)
   for (int64_t t = 0; t < count; ++t) {

@@ -50,10 +50,6 @@ namespace {
 // largest buffer (64 × 40 981 × 4 B = 10.5 MB on Gowalla).
 constexpr int64_t kUserTile = 64;
 
-void require(bool ok, const std::string& what) {
-  if (!ok) throw std::invalid_argument("smooth_recall: " + what);
-}
-
 // Packs row x[0..bits) like pack_signs (bit k set where x[k] is +1) and
 // returns nonzero when some entry is not exactly ±1 (the packed bits are then
 // meaningless). Works on the float bit patterns, 32 entries per step, so the
@@ -450,21 +446,13 @@ double smooth_recall_forward_backward_cpu(const float* signs, int bits, int32_t 
                                           const int32_t* users, int64_t n_batch_users,
                                           const SmoothRecallParams& params, float* grad_signs,
                                           int threads) {
-  require(bits > 0 && bits < 65535, "bits must be in [1, 65534]");
-  require(n_users >= 0 && n_items > 0, "needs n_users >= 0 and n_items > 0");
-  require(train.rows == n_users && train.cols == n_items &&
-              static_cast<int64_t>(train.indptr.size()) == train.rows + 1,
-          "train must be n_users x n_items");
-  require(params.tau_rank > 0.0f && params.tau_cut > 0.0f && params.recall_n >= 1 && params.dcg_weight >= 0.0f,
-          "needs tau_rank > 0, tau_cut > 0, recall_n >= 1 and dcg_weight >= 0");
-  require(n_batch_users >= 0 && (n_batch_users == 0 || users != nullptr), "users missing");
+  check_smooth_recall_args(bits, n_users, n_items, train, params);
+  smooth_recall_require(n_batch_users >= 0 && (n_batch_users == 0 || users != nullptr), "users missing");
   if (threads <= 0) threads = omp_get_max_threads();
 
   int64_t omega = 0;
   for (int64_t b = 0; b < n_batch_users; ++b) {
-    require(users[b] >= 0 && users[b] < n_users,
-            "user id " + std::to_string(users[b]) + " outside [0, " + std::to_string(n_users) +
-                ")");
+    check_smooth_recall_user(users[b], n_users);
     omega += train.row_size(users[b]);
   }
   if (omega == 0) return 0.0;
@@ -484,7 +472,7 @@ double smooth_recall_forward_backward_cpu(const float* signs, int bits, int32_t 
     uint64_t* code = item ? item_codes.data() + r * words : user_codes.data() + (r - n_items) * words;
     bad |= pack_checked_signs(x, bits, code);
   }
-  require(!bad, "signs of the batch's users and of all items must be exactly ±1");
+  check_smooth_recall_signs(bad != 0);
 
   const RankTables tables(bits, params.tau_rank);
   const int64_t tile = std::min<int64_t>(kUserTile, n_batch_users);

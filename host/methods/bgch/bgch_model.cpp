@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "bitrec/error.hpp"
+#include "bitrec/kernels/sample_users.hpp"
 #include "cpu/cpu_propagate.hpp"
 #include "cpu/dense_gemm.hpp"
 #include "methods/bgch/bgch_codes.hpp"
@@ -69,10 +70,7 @@ BgchModel::BgchModel(const TrainConfig& config, const Dataset& data, const std::
   threads_ = config.threads > 0 ? config.threads : omp_get_max_threads();
   samples_ = train_.nnz();
   batches_ = std::max<int64_t>(1, (samples_ + config.batch - 1) / config.batch);
-  for (int32_t u = 0; u < n_users_; ++u) {
-    const int64_t size = train_.row_size(u);
-    if (size > 0 && size < n_items_) sample_users_.push_back(u);
-  }
+  sample_users_ = sampleable_users(train_);
   if (sample_users_.empty()) {
     throw InputError("--method bgch: no user has both a train item and a non-train item");
   }
@@ -134,8 +132,7 @@ double BgchModel::compute_gradients(int epoch, int64_t batch) {
   const int64_t first = batch * config_.batch;
   const int64_t count = std::min<int64_t>(config_.batch, samples_ - first);
   if (count <= 0) throw std::logic_error("bgch: batch beyond the epoch");
-  TripleSamplerView view{sample_users_.data(), static_cast<uint32_t>(sample_users_.size()), train_.indptr.data(),
-                         train_.indices.data(), static_cast<uint32_t>(n_items_)};
+  const TripleSamplerView view = triple_sampler_view(sample_users_, train_);
   triples_.resize(static_cast<size_t>(3 * count));
 #pragma omp parallel for num_threads(threads_) schedule(static)
   for (int64_t t = 0; t < count; ++t) {

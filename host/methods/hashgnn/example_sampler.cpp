@@ -22,16 +22,9 @@ float dropout_ste_p(int epoch) { return std::min(1.0f, 0.02f * static_cast<float
 
 ExampleSampler::ExampleSampler(const Dataset& data, uint64_t seed, int negatives)
     : train_(&data.train), seed_(seed), J_(negatives) {
-  for (int32_t u = 0; u < data.n_users; ++u) {
-    const int64_t d = data.train.row_size(u);
-    if (d > 0 && d < data.n_items) users_.push_back(u);
-  }
+  users_ = sampleable_users(data.train);
   if (users_.empty()) throw InputError("hashgnn: no user has both a train item and a non-train item");
-  view_.users = users_.data();
-  view_.n_users = static_cast<uint32_t>(users_.size());
-  view_.indptr = train_->indptr.data();
-  view_.indices = train_->indices.data();
-  view_.n_items = static_cast<uint32_t>(data.n_items);
+  view_ = triple_sampler_view(users_, data.train);
 }
 
 void ExampleSampler::draw(uint32_t epoch, int64_t first, int64_t count, float p, ExampleBatch& out,

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "bitrec/dataset.hpp"
+#include "bitrec/kernels/sample_users.hpp"
 #include "bitrec/kernels/sampling.hpp"
 
 namespace bitrec::hashgnn {

@@ -99,6 +99,19 @@ struct MethodSpec {
   // line in host/methods/method_model.cpp's table.
 };
 
+// The fields every spec sets, in one call (the rest keep their defaults).
+inline MethodSpec base_spec(Method method, const char* name, bool hashed, TrainDevice trains_on, int epochs,
+                            Estimator estimator) {
+  MethodSpec s;
+  s.method = method;
+  s.name = name;
+  s.hashed = hashed;
+  s.trains_on = trains_on;
+  s.presets.epochs = epochs;
+  s.presets.estimator = estimator;
+  return s;
+}
+
 // An encoder with a model of its own (--encoder ngcf): the methods it serves,
 // where it trains, its memory. The lightgcn and graphsage encoders are part
 // of the methods that name them in MethodSpec::encoders.

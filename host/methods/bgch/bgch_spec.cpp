@@ -31,13 +31,8 @@ HostModelFootprint bgch_memory(const TrainConfig& c, const MemoryShape& s) {
 }  // namespace
 
 MethodSpec bgch_spec() {
-  MethodSpec s;
-  s.method = Method::kBgch;
-  s.name = "bgch";
-  s.hashed = true;
-  s.trains_on = TrainDevice::kHost;
-  s.presets.epochs = 200;
-  s.presets.estimator = Estimator::kFourier;
+  MethodSpec s = base_spec(Method::kBgch, "bgch", /*hashed=*/true, TrainDevice::kHost, /*epochs=*/200,
+                           Estimator::kFourier);
   s.presets.dim = kPresetDim;
   s.presets.layers = kPresetLayers;
   s.presets.batch = 4096;

@@ -5,14 +5,9 @@
 namespace bitrec {
 
 MethodSpec hash_ste_spec() {
-  MethodSpec s;
-  s.method = Method::kHashSte;
-  s.name = "hash-ste";
-  s.hashed = true;
-  s.trains_on = TrainDevice::kBackend;
   // The BPR hashing baseline plateaus early (docs/methods.md §6): 200 is generous.
-  s.presets.epochs = 200;
-  s.presets.estimator = Estimator::kSte;
+  MethodSpec s = base_spec(Method::kHashSte, "hash-ste", /*hashed=*/true, TrainDevice::kBackend, /*epochs=*/200,
+                           Estimator::kSte);
   return s;
 }
 

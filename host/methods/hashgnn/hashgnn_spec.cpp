@@ -28,13 +28,8 @@ HostModelFootprint hashgnn_memory(const TrainConfig& c, const MemoryShape& s) {
 }  // namespace
 
 MethodSpec hashgnn_spec() {
-  MethodSpec s;
-  s.method = Method::kHashGnn;
-  s.name = "hashgnn";
-  s.hashed = true;
-  s.trains_on = TrainDevice::kHost;
-  s.presets.epochs = 200;
-  s.presets.estimator = Estimator::kDropoutSte;
+  MethodSpec s = base_spec(Method::kHashGnn, "hashgnn", /*hashed=*/true, TrainDevice::kHost, /*epochs=*/200,
+                           Estimator::kDropoutSte);
   s.presets.dim = kPresetBits;
   s.presets.batch = 256;
   s.presets.bce_weight = 0.1f;

@@ -5,14 +5,9 @@
 namespace bitrec {
 
 MethodSpec lightgcn_spec() {
-  MethodSpec s;
-  s.method = Method::kLightGcn;
-  s.name = "lightgcn";
-  s.hashed = false;
-  s.trains_on = TrainDevice::kBackend;
   // LightGCN's paper trains 1000 epochs.
-  s.presets.epochs = 1000;
-  s.presets.estimator = Estimator::kSte;
+  MethodSpec s = base_spec(Method::kLightGcn, "lightgcn", /*hashed=*/false, TrainDevice::kBackend, /*epochs=*/1000,
+                           Estimator::kSte);
   return s;
 }
 

@@ -24,15 +24,10 @@ int64_t recall_hash_training_memory(const TrainConfig& c, const MemoryShape& s) 
 }  // namespace
 
 MethodSpec recall_hash_spec() {
-  MethodSpec s;
-  s.method = Method::kRecallHash;
-  s.name = "recall-hash";
-  s.hashed = true;
-  s.trains_on = TrainDevice::kBackend;
-  s.presets.epochs = 100;
   // Plain STE collapses the codes under this loss (docs/methods.md §5,
   // docs/training.md).
-  s.presets.estimator = Estimator::kSignswish;
+  MethodSpec s = base_spec(Method::kRecallHash, "recall-hash", /*hashed=*/true, TrainDevice::kBackend, /*epochs=*/100,
+                           Estimator::kSignswish);
   s.extra_training_memory = recall_hash_training_memory;
   s.own_options = {
       {"--tau-rank", "rank temperature in raw code-score units (default sqrt(--dim)/2)"},

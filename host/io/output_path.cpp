@@ -13,31 +13,21 @@ namespace fs = std::filesystem;
 namespace bitrec {
 namespace {
 
-// Absolute and normalised, without a trailing separator; links in the
-// parent chain resolved (the last component is left as it is).
-fs::path absolute_normal(const std::string& path) {
+// `dir` must be a folder this process can write in. create: make it (and
+// its parents) when missing; else a missing folder is an error.
+void require_writable_folder(const fs::path& dir, bool create, const std::string& flag, const std::string& given) {
   std::error_code ec;
-  fs::path p = fs::absolute(fs::path(path), ec).lexically_normal();
-  if (ec) throw InputError(path + ": cannot resolve: " + ec.message());
-  while (p.has_relative_path() && p.filename().empty()) p = p.parent_path();  // "dir/" -> "dir"
-  if (p.has_parent_path() && p.parent_path() != p) {
-    const fs::path parent = fs::weakly_canonical(p.parent_path(), ec);
-    if (!ec) p = parent / p.filename();
+  if (!fs::exists(dir, ec)) {
+    if (!create) throw InputError(flag + " " + given + ": folder " + dir.string() + " does not exist");
+    fs::create_directories(dir, ec);
+    if (ec) throw InputError(flag + " " + given + ": cannot create " + dir.string() + ": " + ec.message());
   }
-  return p;
-}
-
-void require_writable_parent(const fs::path& parent, const std::string& flag, const std::string& given) {
-  std::error_code ec;
-  if (!fs::exists(parent, ec)) {
-    fs::create_directories(parent, ec);
-    if (ec) throw InputError(flag + " " + given + ": cannot create " + parent.string() + ": " + ec.message());
+  if (!fs::is_directory(dir, ec)) {
+    if (!create) throw InputError(flag + " " + given + ": folder " + dir.string() + " does not exist");
+    throw InputError(flag + " " + given + ": " + dir.string() + " is not a folder");
   }
-  if (!fs::is_directory(parent, ec)) {
-    throw InputError(flag + " " + given + ": " + parent.string() + " is not a folder");
-  }
-  if (access(parent.c_str(), W_OK | X_OK) != 0) {
-    throw InputError(flag + " " + given + ": cannot write in " + parent.string() + ": " + std::strerror(errno));
+  if (access(dir.c_str(), W_OK | X_OK) != 0) {
+    throw InputError(flag + " " + given + ": cannot write in " + dir.string() + ": " + std::strerror(errno));
   }
 }
 
@@ -51,10 +41,23 @@ bool is_prefix_of(const fs::path& ancestor, const fs::path& p) {
 
 }  // namespace
 
+std::string absolute_output_path(const std::string& path) {
+  std::error_code ec;
+  fs::path p = fs::absolute(fs::path(path), ec).lexically_normal();
+  if (ec) throw InputError(path + ": cannot resolve: " + ec.message());
+  while (p.has_relative_path() && p.filename().empty()) p = p.parent_path();  // "dir/" -> "dir"
+  if (p.has_parent_path() && p.parent_path() != p) {
+    const fs::path parent = fs::weakly_canonical(p.parent_path(), ec);
+    if (!ec) p = parent / p.filename();
+  }
+  return p.string();
+}
+
 std::string enclosing_run_folder(const std::string& path) {
   std::error_code ec;
-  for (fs::path p = absolute_normal(path); !p.empty(); p = p.parent_path()) {
-    if (fs::is_directory(p, ec) && (holds_run(p.string()) || read_run_marker(p.string()))) return p.string();
+  for (fs::path p = fs::path(absolute_output_path(path)); !p.empty(); p = p.parent_path()) {
+    // Any bitrec mark (run or export), or a run from before marks.
+    if (fs::is_directory(p, ec) && (read_run_marker(p.string()) || holds_run(p.string()))) return p.string();
     if (p == p.root_path()) break;
   }
   return "";
@@ -62,7 +65,7 @@ std::string enclosing_run_folder(const std::string& path) {
 
 std::string resolve_output_folder(const std::string& given, const std::string& flag) {
   if (given.empty()) throw InputError(flag + ": empty path");
-  const fs::path p = absolute_normal(given);
+  const fs::path p(absolute_output_path(given));
   std::error_code ec;
   const fs::file_status link = fs::symlink_status(p, ec);
   if (fs::is_symlink(link)) {
@@ -84,13 +87,13 @@ std::string resolve_output_folder(const std::string& given, const std::string& f
     throw InputError(flag + " " + given + ": lies inside the bitrec folder " + owner +
                      "; choose a folder outside it (bitrec never writes into another run)");
   }
-  require_writable_parent(p.parent_path(), flag, given);
+  require_writable_folder(p.parent_path(), /*create=*/true, flag, given);
   return p.string();
 }
 
 std::string check_output_file(const std::string& given, const std::string& flag) {
   if (given.empty()) throw InputError(flag + ": empty path");
-  const fs::path p = absolute_normal(given);
+  const fs::path p(absolute_output_path(given));
   std::error_code ec;
   if (fs::is_directory(p, ec)) throw InputError(flag + " " + given + ": is a folder; name a file");
   const std::string owner = enclosing_run_folder(p.parent_path().string());
@@ -98,13 +101,7 @@ std::string check_output_file(const std::string& given, const std::string& flag)
     throw InputError(flag + " " + given + ": lies inside the bitrec folder " + owner +
                      "; write it elsewhere (a run's files are bitrec's own)");
   }
-  if (!fs::is_directory(p.parent_path(), ec)) {
-    throw InputError(flag + " " + given + ": folder " + p.parent_path().string() + " does not exist");
-  }
-  if (access(p.parent_path().c_str(), W_OK | X_OK) != 0) {
-    throw InputError(flag + " " + given + ": cannot write in " + p.parent_path().string() + ": " +
-                     std::strerror(errno));
-  }
+  require_writable_folder(p.parent_path(), /*create=*/false, flag, given);
   return given;
 }
 

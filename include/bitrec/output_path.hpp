@@ -8,6 +8,12 @@
 
 namespace bitrec {
 
+// `path` absolute and normalised, without a trailing separator, links in
+// its parent chain resolved (the last component is left as it is): the
+// one spelling of an output folder, so `runs/x/`, `./runs/x` and a linked
+// parent name the same folder (and the same staging and lock files).
+std::string absolute_output_path(const std::string& path);
+
 // The absolute, normalised path of an output folder given as `flag path`
 // (trailing slashes and `.`/`..` resolved, the parent's links resolved).
 // Throws InputError naming the flag when the path is a symbolic link, a

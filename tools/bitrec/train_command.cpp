@@ -65,10 +65,7 @@ Checkpoint find_resume_checkpoint(const std::string& dir) {
   const std::string own = (std::filesystem::path(dir) / "checkpoint.bin").string();
   if (std::filesystem::exists(own, ec)) consider(own);
   if (!dir.empty()) {
-    const std::string absolute = std::filesystem::absolute(dir, ec).lexically_normal().string();
-    std::string trimmed = absolute;
-    while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
-    for (const LeftoverStaging& s : leftover_stagings(trimmed)) {
+    for (const LeftoverStaging& s : leftover_stagings(absolute_output_path(dir))) {
       if (s.has_checkpoint) consider((std::filesystem::path(s.folder) / "checkpoint.bin").string());
     }
   }

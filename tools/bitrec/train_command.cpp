@@ -34,7 +34,7 @@ struct TrainArgs {
   std::string config_file;
   std::string resume;  // --resume DIR
   std::string max_memory;  // --max-memory SIZE; empty: what the backend has free
-  double checkpoint_minutes = 10.0;  // --checkpoint-every MIN
+  double checkpoint_minutes = RunFolderOptions{}.checkpoint_minutes;  // --checkpoint-every MIN
 };
 
 // Options a resumed run may change: the rest is the run's own config.

@@ -78,6 +78,9 @@ ConfigEntries config_to_entries(const TrainConfig& c) {
       {"dcg-weight", float_text(c.dcg_weight)},
       {"user-batch", std::to_string(c.user_batch)},
       {"bpr-weight", float_text(c.bpr_weight)},
+      {"warmup-epochs", std::to_string(c.warmup_epochs)},
+      {"lr-after-warmup", float_text(c.lr_after_warmup)},
+      {"init-from", c.init_from},
       {"negatives", std::to_string(c.negatives)},
       {"bce-weight", float_text(c.bce_weight)},
       {"fourier-terms", std::to_string(c.fourier_terms)},
@@ -94,6 +97,9 @@ ConfigEntries config_to_entries(const TrainConfig& c) {
 
 TrainConfig config_from_entries(const ConfigEntries& entries) {
   TrainConfig c;
+  // Stored configs are resolved ones: a key a run from before it existed
+  // lacks keeps what that run did (no warm-up), not today's preset.
+  c.warmup_epochs = 0;
   for (const auto& [key, value] : entries) {
     try {
       if (key == "data") c.data = value;
@@ -127,6 +133,9 @@ TrainConfig config_from_entries(const ConfigEntries& entries) {
       else if (key == "dcg-weight") c.dcg_weight = std::stof(value);
       else if (key == "bpr-weight") c.bpr_weight = std::stof(value);
       else if (key == "user-batch") c.user_batch = std::stoi(value);
+      else if (key == "warmup-epochs") c.warmup_epochs = std::stoi(value);
+      else if (key == "lr-after-warmup") c.lr_after_warmup = std::stof(value);
+      else if (key == "init-from") c.init_from = value;
       else if (key == "negatives") c.negatives = std::stoi(value);
       else if (key == "bce-weight") c.bce_weight = std::stof(value);
       else if (key == "fourier-terms") c.fourier_terms = std::stoi(value);

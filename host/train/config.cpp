@@ -136,6 +136,14 @@ void require_real(double v, double lo, double hi, bool lo_open, bool hi_open, co
   const bool above = hi_open ? !(v < hi) : !(v <= hi);
   require(!below && !above, std::string(option) + ": " + number_text(v) + " is out of range" + must);
 }
+// "recall-hash, hash-ste": the methods with a BPR warm-up phase.
+std::string warmup_method_names() {
+  std::string names;
+  for (const MethodSpec& s : all_method_specs()) {
+    if (s.supports_warmup) names += (names.empty() ? "" : ", ") + std::string(s.name);
+  }
+  return names;
+}
 }  // namespace
 
 void resolve_config(TrainConfig& c) {
@@ -173,6 +181,10 @@ void resolve_config(TrainConfig& c) {
   }
   if (c.bce_weight < 0.0f) c.bce_weight = preset.bce_weight;
   if (c.epochs < 0) c.epochs = preset.epochs;
+  if (c.lr < 0.0f) c.lr = preset.lr;
+  if (c.user_batch < 0) c.user_batch = preset.user_batch;
+  if (c.warmup_epochs < 0) c.warmup_epochs = spec.supports_warmup ? preset.warmup_epochs : 0;
+  if (c.lr_after_warmup < 0.0f) c.lr_after_warmup = c.lr;
   if (!c.estimator_set) c.estimator = preset.estimator;
   if (c.beta < 0.0f) c.beta = 20.0f;
   // √bits/2, chosen on Gowalla's validation split (docs/training.md).
@@ -218,6 +230,16 @@ void resolve_config(TrainConfig& c) {
   require_real(c.dcg_weight, 0, 1e6, false, false, "--dcg-weight");
   require_real(c.tau_cut_warmup, 0, 1, false, false, "--tau-cut-warmup");
   require_whole(c.user_batch, 1, 1 << 24, "--user-batch");
+  require_real(c.lr_after_warmup, 0, 10, true, false, "--lr-after-warmup");
+  require_whole(c.warmup_epochs, 0, 1000000, "--warmup-epochs");
+  if (c.warmup_epochs > 0) {
+    require(spec.supports_warmup && c.encoder == Encoder::kLightGcn,
+            std::string("--warmup-epochs: only with --method ") + warmup_method_names() +
+                " on the lightgcn encoder (--method " + spec.name + " has no BPR phase)");
+    require(c.warmup_epochs < c.epochs, "--warmup-epochs: " + std::to_string(c.warmup_epochs) +
+                                            " must be below --epochs " + std::to_string(c.epochs) +
+                                            " (the method's own loss needs at least one epoch)");
+  }
   require_real(c.bpr_weight, 0, 1e6, false, false, "--bpr-weight");
   require_real(c.valid_frac, 0, 1, false, true, "--valid-frac");
   require_whole(c.threads, 0, 1024, "--threads");
@@ -240,16 +262,25 @@ EstimatorParams estimator_at_epoch(const TrainConfig& c, int epoch) {
   return p;
 }
 
-float beta_at_epoch(const TrainConfig& c, int epoch) {
-  if (c.beta_schedule == BetaSchedule::kConst || c.epochs <= 1) return c.beta;
-  const double t = std::min(1.0, static_cast<double>(epoch) / (c.epochs - 1));
+int phase_epochs(const TrainConfig& c) { return c.epochs - std::max(c.warmup_epochs, 0); }
+
+int phase_epoch(const TrainConfig& c, int epoch) { return std::max(0, epoch - std::max(c.warmup_epochs, 0)); }
+
+bool in_warmup(const TrainConfig& c, int epoch) { return epoch < c.warmup_epochs; }
+
+float beta_at_epoch(const TrainConfig& c, int epoch_of_run) {
+  const int epochs = phase_epochs(c);
+  const int epoch = phase_epoch(c, epoch_of_run);
+  if (c.beta_schedule == BetaSchedule::kConst || epochs <= 1) return c.beta;
+  const double t = std::min(1.0, static_cast<double>(epoch) / (epochs - 1));
   if (c.beta_schedule == BetaSchedule::kLinear) return static_cast<float>(c.beta + t * (c.beta_end - c.beta));
   return static_cast<float>(c.beta * std::pow(static_cast<double>(c.beta_end) / c.beta, t));
 }
 
-float tau_cut_at_epoch(const TrainConfig& c, int epoch, int32_t n_items) {
+float tau_cut_at_epoch(const TrainConfig& c, int epoch_of_run, int32_t n_items) {
+  const int epoch = phase_epoch(c, epoch_of_run);
   const float start = std::max(c.tau_cut, c.tau_cut_start > 0.0f ? c.tau_cut_start : n_items / 20.0f);
-  const double warmup_epochs = static_cast<double>(c.tau_cut_warmup) * c.epochs;
+  const double warmup_epochs = static_cast<double>(c.tau_cut_warmup) * phase_epochs(c);
   if (epoch >= warmup_epochs || warmup_epochs <= 0.0) return c.tau_cut;
   const double t = epoch / warmup_epochs;
   return static_cast<float>(start * std::pow(static_cast<double>(c.tau_cut) / start, t));

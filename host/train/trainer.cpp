@@ -77,7 +77,7 @@ EpochRunner::EpochRunner(Backend& be, const Dataset& data, const TrainConfig& cf
   header.n_items = data.n_items;
   header.dim = cfg.dim;
   std::unique_ptr<Model> model = make_model(be, cfg, data, start);
-  const int64_t batches = model->batches_per_epoch();
+  const int64_t batches = model->batches_in_epoch(header.epochs_done);
   check_epoch_position(header, batches);
   const int64_t adam_step = header.adam_step;
   const int epochs_done = header.epochs_done;
@@ -95,6 +95,7 @@ EpochOutcome EpochRunner::continue_epoch(const std::function<bool()>& should_sto
   Impl& s = *impl_;
   Model& model = *s.model;
   const int epoch = s.epochs_done;
+  s.batches = model.batches_in_epoch(epoch);
   Progress progress("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(s.cfg.epochs) + " batch");
   EpochOutcome outcome;
   float running = 0.0f;
@@ -143,6 +144,7 @@ EpochOutcome EpochRunner::continue_epoch(const std::function<bool()>& should_sto
   outcome.mean_loss = s.batches > 0 ? running / s.batches : 0.0;
   s.epochs_done = epoch + 1;
   s.epoch_batches_done = 0;
+  s.batches = model.batches_in_epoch(s.epochs_done);
   model.end_epoch();
   return outcome;
 }
@@ -207,7 +209,7 @@ TrainSummary train_model(Backend& be, const Dataset& data, const TrainConfig& cf
                          const std::function<void(const EvalPoint&)>& on_eval, const TrainOptions& options) {
   const bool hashed = is_hashed(cfg.method);
   const auto setup_start = Clock::now();
-  EpochRunner runner(be, data, cfg, options.resume);
+  EpochRunner runner(be, data, cfg, options.resume ? options.resume : options.init);
   const Csr known = known_interactions(data);
   const bool has_valid = data.valid.nnz() > 0;
   std::fprintf(stderr, "setup %.2fs on %s\n", seconds_since(setup_start), be.device_name().c_str());

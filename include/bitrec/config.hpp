@@ -32,7 +32,7 @@ struct TrainConfig {
   uint64_t seed = 2020;
   int dim = 64;
   int layers = 3;
-  float lr = 1e-3f;
+  float lr = -1.0f;  // <0: the method preset (MethodPresets::lr)
   int batch = 2048;
   float decay = 1e-4f;
   float init_std = 0.1f;
@@ -60,10 +60,20 @@ struct TrainConfig {
   // Top weight of the smooth recall loss: each pair's term × (1 + w/log₂(1 +
   // r)), DCG's discount, so pairs near the top count more (NDCG@N).
   float dcg_weight = 0.0f;
-  int user_batch = 256;    // users per batch of the user-based epoch
+  int user_batch = -1;     // users per batch of the user-based epoch; <0: the preset
   // Weight of the optional BPR term on the codes (one triple per train pair
   // of the batch's users, L2 λ·weight on their rows); <0: the preset.
   float bpr_weight = -1.0f;
+
+  // Two-phase schedule (docs/training.md "Warm start"): the first
+  // warmup_epochs epochs train BPR on the real-valued embeddings (lightgcn's
+  // head); the rest train the method's own loss at lr_after_warmup, with
+  // fresh Adam moments, and its schedules (β, τ_cut) span those epochs only.
+  int warmup_epochs = -1;         // <0: the method preset
+  float lr_after_warmup = -1.0f;  // <0: --lr
+  // --init-from RUN: the run whose parameters this one starts from (its
+  // folder, absolute; empty: the seeded initialisation). Kept for the report.
+  std::string init_from;
 
   // hashgnn and bgch (docs/methods.md §6, §8). Their presets change
   // --dim, --layers and --batch unless given (the *_set flags say so):
@@ -116,14 +126,24 @@ double bytes_per_item(Method m, int bits, int dim);
 // and checks ranges; throws InputError naming the option.
 void resolve_config(TrainConfig& config);
 
-// β of signswish at epoch e (0-based) of `epochs`, per --beta-schedule.
+// The two-phase schedule (--warmup-epochs): whether epoch e (0-based) of the
+// run is a BPR warm-up epoch; the method's own phase, its length and epoch
+// e's place in it (e − warmup_epochs, 0 during the warm-up). β and τ_cut
+// follow the method's phase, so a warm-up leaves their schedules whole.
+bool in_warmup(const TrainConfig& config, int epoch);
+int phase_epochs(const TrainConfig& config);
+int phase_epoch(const TrainConfig& config, int epoch);
+
+// β of signswish at epoch e (0-based) of the run, per --beta-schedule over
+// the method's phase.
 float beta_at_epoch(const TrainConfig& config, int epoch);
 
 // The sign estimator's parameters at epoch e (0-based): --estimator, --clip,
 // β per --beta-schedule, the Fourier series' terms and frequency.
 EstimatorParams estimator_at_epoch(const TrainConfig& config, int epoch);
 
-// τ_cut of the smooth recall loss at epoch e (0-based), per the warm-up.
+// τ_cut of the smooth recall loss at epoch e (0-based) of the run, per its
+// decay over the first tau_cut_warmup of the method's phase.
 float tau_cut_at_epoch(const TrainConfig& config, int epoch, int32_t n_items);
 
 }  // namespace bitrec

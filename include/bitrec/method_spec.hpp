@@ -26,6 +26,9 @@ enum class TrainDevice {
 // 0 (dim, batch) or -1 (layers) leaves the option's own default.
 struct MethodPresets {
   int epochs = 200;
+  float lr = 1e-3f;
+  int user_batch = 256;    // methods with user-based epochs (recall-hash)
+  int warmup_epochs = 0;   // BPR epochs before the method's loss (supports_warmup)
   Estimator estimator = Estimator::kSte;
   int dim = 0;
   int layers = -1;
@@ -75,6 +78,10 @@ struct MethodSpec {
   // the refusal for other methods).
   std::vector<Estimator> own_estimators;
   const char* own_estimator_reason = "";
+
+  // Whether --warmup-epochs applies: a hashed method on the embedding table
+  // (host/methods/table), whose BPR phase is lightgcn's head.
+  bool supports_warmup = false;
 
   // Code length in bits when it does not follow --dim (a method that always
   // emits the same code length); 0: the code length is --dim (or no codes).

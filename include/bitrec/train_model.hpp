@@ -22,6 +22,12 @@ class Model {
 
   // Batches of one epoch (fixed for a dataset and config).
   virtual int64_t batches_per_epoch() const = 0;
+  // Batches of epoch `epoch` (0-based): batches_per_epoch() unless the
+  // model's epochs differ, as a two-phase run's warm-up and method epochs do.
+  virtual int64_t batches_in_epoch(int epoch) const {
+    (void)epoch;
+    return batches_per_epoch();
+  }
   // Trains batch `batch` (0-based) of epoch `epoch` (0-based): forward, loss,
   // backward and Adam step number `adam_step` (1-based), adding the batch
   // loss to the epoch's running loss sum. Deterministic given (seed, epoch,

@@ -49,6 +49,9 @@ struct TrainSummary {
 struct TrainOptions {
   const ModelState* resume = nullptr;  // continue from this state (bitrec train --resume)
   std::vector<EvalPoint> history;      // the evaluations made before `resume`
+  // A fresh run's starting parameters instead of the seeded initialisation
+  // (--init-from: warm_start_state); ignored when resuming.
+  const ModelState* init = nullptr;
   // Asked at every batch boundary; true stops the run there (Ctrl-C).
   std::function<bool()> should_stop;
   // Called with the state and the evaluations so far after every epoch and,
@@ -87,6 +90,8 @@ class EpochRunner {
   ModelOutputs outputs() const;
   // Downloads parameters and optimiser state.
   ModelState state() const;
+  // Batches of the current epoch (the next one to run, or the one stopped
+  // inside).
   int64_t batches_per_epoch() const;
 
  private:

@@ -40,7 +40,7 @@ TEST(Config, RejectsBadValuesNamingTheOption) {
     }
   };
   expect_error([](TrainConfig& c) { c.dim = 0; }, "--dim");
-  expect_error([](TrainConfig& c) { c.lr = -1; }, "--lr");
+  expect_error([](TrainConfig& c) { c.lr = 0; }, "--lr");
   expect_error([](TrainConfig& c) { c.valid_frac = 1.0; }, "--valid-frac");
   expect_error([](TrainConfig& c) { c.topk = {0}; }, "--topk");
   expect_error([](TrainConfig& c) { c.kmax = 10; }, "--kmax");

@@ -125,6 +125,7 @@ TrainedRun train_run_folder(const Dataset& data, const TrainConfig& config, cons
   TrainOptions options;
   options.resume = run_options.resume;
   options.history = run_options.history;
+  options.init = run_options.init;
   RunDirectory run(cfg.out, cfg.overwrite, "--out", "run", options.resume != nullptr);
   save_id_maps(data, run.file(""));
   std::ofstream jsonl(run.file("metrics.jsonl"));
@@ -139,6 +140,11 @@ TrainedRun train_run_folder(const Dataset& data, const TrainConfig& config, cons
                  method_name(cfg.method), backend.device_name().c_str(), plural(cfg.epochs, "epoch").c_str(), cfg.dim,
                  cfg.layers,
                  cfg.batch, cfg.lr, cfg.out.c_str());
+    if (options.init) std::fprintf(stderr, "starting from the parameters of %s\n", cfg.init_from.c_str());
+    if (cfg.warmup_epochs > 0) {
+      std::fprintf(stderr, "epochs 1-%d: BPR on the real-valued embeddings (batch %d); then %s at lr %g\n",
+                   cfg.warmup_epochs, cfg.batch, method_name(cfg.method), cfg.lr_after_warmup);
+    }
   }
 
   if (interrupt_requested()) throw ExitRequest{interrupt_exit_code()};

@@ -39,6 +39,7 @@ struct RunFolderOptions {
   std::string max_memory;             // --max-memory; empty: free memory of the device
   const ModelState* resume = nullptr;  // continue this state (a checkpoint's) ...
   std::vector<EvalPoint> history;      // ... with the evaluations made before it
+  const ModelState* init = nullptr;    // a fresh run's start (--init-from)
   // Inside an epoch, a checkpoint at the first batch boundary this long
   // after the last one (every epoch's end always writes one); 0: epoch ends only.
   double checkpoint_minutes = 10.0;

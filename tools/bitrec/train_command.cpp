@@ -14,6 +14,7 @@
 #include "bitrec/plural.hpp"
 #include "bitrec/run_directory.hpp"
 #include "bitrec/trainer.hpp"
+#include "bitrec/warm_start.hpp"
 #include "commands.hpp"
 #include "data_options.hpp"
 #include "flag_checks.hpp"
@@ -33,6 +34,7 @@ struct TrainArgs {
   std::string topk = "20,50,100";
   std::string config_file;
   std::string resume;  // --resume DIR
+  std::string init_from;  // --init-from DIR
   std::string max_memory;  // --max-memory SIZE; empty: what the backend has free
   double checkpoint_minutes = RunFolderOptions{}.checkpoint_minutes;  // --checkpoint-every MIN
 };
@@ -185,6 +187,11 @@ void run_train(TrainArgs& args, const CLI::App& cmd) {
     cfg.data = cmd.count("--data") > 0 ? absolute_data_path(args.data.data) : locate_run_data(cfg.data, args.resume, what);
     cfg.data_fingerprint = check_data_unchanged(cfg.data_fingerprint, cfg.data, args.data.allow_changed_data, what);
   }
+  Checkpoint init_source;  // --init-from's run, read before the data so a bad one fails at once
+  if (!args.init_from.empty()) {
+    init_source = load_init_checkpoint(args.init_from);
+    cfg.init_from = std::filesystem::absolute(args.init_from).lexically_normal().string();
+  }
   const LoadOptions load{cfg.user_column, cfg.item_column, cfg.declared_items, cfg.declared_users};
   Dataset data = load_dataset(cfg.data, load);
   if (args.resume.empty()) {  // the run remembers where its data is and what it held
@@ -192,6 +199,11 @@ void run_train(TrainArgs& args, const CLI::App& cmd) {
     cfg.data_fingerprint = data_fingerprint(cfg.data);
   }
   if (cfg.valid_frac > 0) carve_validation(data, cfg.valid_frac, cfg.seed);
+  ModelState init_state;
+  if (!args.init_from.empty()) {
+    init_state = warm_start_state(init_source, args.init_from, cfg, data);
+    options.init = &init_state;
+  }
   print_dataset_summary(data);
   if (cfg.out.empty()) cfg.out = "runs/" + dataset_label(data) + "-" + method_name(cfg.method);
 
@@ -318,8 +330,21 @@ void add_train_command(CLI::App& app) {
                     return s.presets.layers >= 0 ? std::to_string(s.presets.layers) : std::string();
                   }))->capture_default_str()
       ->check(whole_in(0, kMaxLayers));
-  cmd->add_option("--lr", c.lr, "Adam step size")->capture_default_str()
+  cmd->add_option("--lr", c.lr, "Adam step size (default: the method preset; " + per_method([](const MethodSpec& s) {
+                    return number_text(s.presets.lr);
+                  }) + ")")
       ->check(real_in(0, 10, /*lo_open=*/true));
+  cmd->add_option("--warmup-epochs", c.warmup_epochs,
+                  "Epochs of BPR on the real-valued embeddings before the method's own loss (" +
+                      per_method([](const MethodSpec& s) {
+                        return s.supports_warmup ? "preset " + std::to_string(s.presets.warmup_epochs) : std::string();
+                      }) + "; counted in --epochs)")
+      ->check(whole_in(0, kMaxEpochs));
+  cmd->add_option("--lr-after-warmup", c.lr_after_warmup,
+                  "Adam step size after --warmup-epochs, with fresh Adam moments (default: --lr)")
+      ->check(real_in(0, 10, /*lo_open=*/true));
+  cmd->add_option("--init-from", args->init_from,
+                  "Start from the parameters of the run in DIR (same data, split, --dim and --layers; fresh Adam)");
   cmd->add_option("--batch", c.batch, "Triples per batch" + presets_note([](const MethodSpec& s) {
                     return s.presets.batch > 0 ? std::to_string(s.presets.batch) : std::string();
                   }))->capture_default_str()
@@ -351,7 +376,9 @@ void add_train_command(CLI::App& app) {
                   option_help("--dcg-weight"))
       ->capture_default_str()
       ->check(real_in(0, 1e6));
-  cmd->add_option("--user-batch", c.user_batch, option_help("--user-batch"))->capture_default_str()
+  cmd->add_option("--user-batch", c.user_batch, option_help("--user-batch") + " (default: " + per_method([](const MethodSpec& s) {
+                    return owns_option(s, "--user-batch") ? std::to_string(s.presets.user_batch) : std::string();
+                  }) + ")")
       ->check(whole_in(1, kMaxBatch));
   cmd->add_option("--bpr-weight", c.bpr_weight,
                   option_help("--bpr-weight"))

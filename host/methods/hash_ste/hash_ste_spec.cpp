@@ -8,6 +8,7 @@ MethodSpec hash_ste_spec() {
   // The BPR hashing baseline plateaus early (docs/methods.md §6): 200 is generous.
   MethodSpec s = base_spec(Method::kHashSte, "hash-ste", /*hashed=*/true, TrainDevice::kBackend, /*epochs=*/200,
                            Estimator::kSte);
+  s.supports_warmup = true;
   return s;
 }
 

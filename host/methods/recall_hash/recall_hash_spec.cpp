@@ -29,6 +29,7 @@ MethodSpec recall_hash_spec() {
   MethodSpec s = base_spec(Method::kRecallHash, "recall-hash", /*hashed=*/true, TrainDevice::kBackend, /*epochs=*/100,
                            Estimator::kSignswish);
   s.extra_training_memory = recall_hash_training_memory;
+  s.supports_warmup = true;
   s.own_options = {
       {"--tau-rank", "rank temperature in raw code-score units (default sqrt(--dim)/2)"},
       {"--tau-cut", "cut temperature in rank units"},

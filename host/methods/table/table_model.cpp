@@ -6,6 +6,14 @@
 namespace bitrec {
 namespace {
 
+// The warm-up phase's head: lightgcn's BPR on the real-valued embeddings,
+// with the run's --batch, --decay and seed.
+TrainConfig warmup_head_config(const TrainConfig& config) {
+  TrainConfig warm = config;
+  warm.method = Method::kLightGcn;
+  return warm;
+}
+
 class TableModel final : public Model {
  public:
   TableModel(Backend& be, const TrainConfig& config, const Dataset& data, const ModelState* start)
@@ -33,21 +41,41 @@ class TableModel final : public Model {
       be_.upload(fresh.e0.data(), e0_);
     }
     head_ = std::make_unique<BatchHead>(be_, config_, data.train, data.n_users, dim_);
+    if (config_.warmup_epochs > 0) {
+      warmup_head_ = std::make_unique<BatchHead>(be_, warmup_head_config(config_), data.train, data.n_users, dim_);
+    }
     be_.upload(&from.epoch_loss_sum, loss_acc_);
   }
 
   int64_t batches_per_epoch() const override { return head_->batches_per_epoch(); }
+  int64_t batches_in_epoch(int epoch) const override { return head_for(epoch).batches_per_epoch(); }
 
   // One mini-batch: propagate, the loss head (hash, loss, back through the
   // estimator), propagate back, L2, Adam (docs/methods.md §2, §5, §6).
+  // A two-phase run (--warmup-epochs W) trains lightgcn's head for epochs
+  // 0..W-1, then the method's head from epoch W with fresh Adam moments and
+  // step count at --lr-after-warmup: the method's loss has its own gradient
+  // scale, which moments learned on BPR would mis-normalise.
   void train_batch(int epoch, int64_t batch, int64_t adam_step) override {
+    const bool warm = in_warmup(config_, epoch);
+    BatchHead& head = head_for(epoch);
+    float lr = config_.lr;
+    if (config_.warmup_epochs > 0 && !warm) {
+      if (epoch == config_.warmup_epochs && batch == 0) {
+        be_.fill_zero(adam_m_);
+        be_.fill_zero(adam_v_);
+      }
+      adam_step -= config_.warmup_epochs * warmup_head_->batches_per_epoch();
+      lr = config_.lr_after_warmup;
+    }
     be_.propagate_mean(e0_, embeddings_, config_.layers);
-    head_->forward_backward(epoch, batch, embeddings_, grad_embeddings_, loss_acc_);
+    head.forward_backward(epoch, batch, embeddings_, grad_embeddings_, loss_acc_);
     be_.propagate_mean(grad_embeddings_, grad_e0_, config_.layers);
-    head_->l2_forward_backward(e0_, grad_e0_, loss_acc_);
+    head.l2_forward_backward(e0_, grad_e0_, loss_acc_);
     AdamParams adam;
-    adam.lr = config_.lr;
+    adam.lr = lr;
     be_.adam_step(e0_, grad_e0_, adam_m_, adam_v_, adam_step_scalars(adam, adam_step));
+    last_head_ = &head;
   }
 
   bool loss_read_is_free() const override { return be_.synchronous(); }
@@ -80,7 +108,7 @@ class TableModel final : public Model {
   // (E from the step's input E0, then the gradients, Adam's moments, and E0
   // after the update).
   std::string first_non_finite() const override {
-    const FloatTensor* grad_codes = head_->grad_codes();
+    const FloatTensor* grad_codes = (last_head_ ? last_head_ : head_.get())->grad_codes();
     const std::pair<const FloatTensor*, const char*> order[] = {
         {&embeddings_, "E (propagated)"},
         {grad_codes ? grad_codes : &grad_embeddings_, "dLoss/dscores"},
@@ -109,6 +137,10 @@ class TableModel final : public Model {
   FloatTensor grad_e0_;
   FloatTensor loss_acc_;         // the epoch's running loss sum
   std::unique_ptr<BatchHead> head_;
+  std::unique_ptr<BatchHead> warmup_head_;  // two-phase runs only
+  const BatchHead* last_head_ = nullptr;     // the head of the last batch
+
+  BatchHead& head_for(int epoch) const { return in_warmup(config_, epoch) ? *warmup_head_ : *head_; }
 };
 
 }  // namespace

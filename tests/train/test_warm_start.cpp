@@ -1,0 +1,199 @@
+// Warm starts (docs/training.md "Warm start"): --init-from takes another
+// run's parameters with fresh Adam moments, refusing sources it cannot read;
+// --warmup-epochs trains BPR on the real-valued embeddings first, then the
+// method's loss on its own schedule. Both resume bit for bit.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "bitrec/backend.hpp"
+#include "bitrec/checkpoint.hpp"
+#include "bitrec/dataset.hpp"
+#include "bitrec/error.hpp"
+#include "bitrec/trainer.hpp"
+#include "bitrec/warm_start.hpp"
+
+namespace bitrec {
+namespace {
+
+const char kData[] = "synthetic:users=300,items=200,clusters=4,per_user=12";
+
+TrainConfig small_config(Method method, int epochs) {
+  TrainConfig c;
+  c.method = method;
+  c.epochs = epochs;
+  c.dim = 32;
+  c.batch = 512;
+  c.dim_set = c.batch_set = true;
+  c.user_batch = 64;
+  c.eval_every = 1;
+  c.topk = {20};
+  return c;
+}
+
+TrainSummary train(const Dataset& data, const TrainConfig& cfg, const TrainOptions& options = {}) {
+  auto backend = make_cpu_backend(2);
+  return train_model(*backend, data, cfg, nullptr, options);
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(WarmStart, StartsFromTheSourceParametersWithFreshAdam) {
+  const Dataset data = load_dataset(kData);
+  TrainConfig source_cfg = small_config(Method::kLightGcn, 2);
+  resolve_config(source_cfg);
+  const TrainSummary source = train(data, source_cfg);
+  const ModelState start = warm_start_state(Checkpoint{source_cfg, source.state, source.evals}, "src",
+                                            [] {
+                                              TrainConfig c = small_config(Method::kRecallHash, 1);
+                                              resolve_config(c);
+                                              return c;
+                                            }(),
+                                            data);
+  EXPECT_EQ(start.e0, source.state.e0);
+  EXPECT_EQ(start.adam_step, 0);
+  EXPECT_EQ(start.epochs_done, 0);
+  for (float m : start.adam_m) ASSERT_EQ(m, 0.0f);
+  for (float v : start.adam_v) ASSERT_EQ(v, 0.0f);
+
+  // The warm-started run's first evaluation already sees the source's ranking;
+  // a cold one starts from noise.
+  TrainConfig cfg = small_config(Method::kRecallHash, 1);
+  resolve_config(cfg);
+  TrainOptions warm;
+  warm.init = &start;
+  const TrainSummary warmed = train(data, cfg, warm);
+  const TrainSummary cold = train(data, cfg);
+  const double warm_recall = warmed.evals.back().test.at("hamming").at("recall@20");
+  const double cold_recall = cold.evals.back().test.at("hamming").at("recall@20");
+  EXPECT_GT(warm_recall, cold_recall + 0.05) << "warm " << warm_recall << ", cold " << cold_recall;
+}
+
+TEST(WarmStart, RefusesSourcesItCannotRead) {
+  const Dataset data = load_dataset(kData);
+  TrainConfig source_cfg = small_config(Method::kLightGcn, 1);
+  resolve_config(source_cfg);
+  source_cfg.data_fingerprint = "synthetic";
+  const TrainSummary source = train(data, source_cfg);
+  const Checkpoint ck{source_cfg, source.state, source.evals};
+  const auto refusal = [&](const std::function<void(TrainConfig&)>& change) {
+    TrainConfig cfg = small_config(Method::kRecallHash, 1);
+    cfg.data_fingerprint = "synthetic";
+    change(cfg);
+    resolve_config(cfg);
+    return error_of([&] { warm_start_state(ck, "src", cfg, data); });
+  };
+  EXPECT_NE(refusal([](TrainConfig& c) { c.dim = 64; }).find("--init-from src: that run has --dim 32 --layers 3"),
+            std::string::npos);
+  EXPECT_NE(refusal([](TrainConfig& c) { c.layers = 2; }).find("give the same"), std::string::npos);
+  EXPECT_NE(refusal([](TrainConfig& c) { c.valid_frac = 0.1; }).find("the validation split must be the same"),
+            std::string::npos);
+  EXPECT_NE(refusal([](TrainConfig& c) { c.data_fingerprint = "other"; }).find("trained on other data"),
+            std::string::npos);
+  const std::string bgch = refusal([](TrainConfig& c) {
+    c.method = Method::kBgch;
+    c.dim_set = c.layers_set = true;
+  });
+  EXPECT_NE(bgch.find("its model is lightgcn (encoder lightgcn), whose parameters bgch"), std::string::npos) << bgch;
+  EXPECT_EQ(refusal([](TrainConfig&) {}), "");  // lightgcn → recall-hash: the same table
+  const std::string missing = error_of([] { load_init_checkpoint(::testing::TempDir() + "no-such-run"); });
+  EXPECT_NE(missing.find("no such run folder"), std::string::npos) << missing;
+}
+
+TEST(TwoPhase, WarmupEpochsTrainBprThenTheMethodOnItsOwnSchedule) {
+  TrainConfig c = small_config(Method::kRecallHash, 10);
+  c.warmup_epochs = 4;
+  c.beta_schedule = BetaSchedule::kLinear;
+  c.beta = 10.0f;
+  c.beta_end = 40.0f;
+  resolve_config(c);
+  EXPECT_TRUE(in_warmup(c, 3));
+  EXPECT_FALSE(in_warmup(c, 4));
+  EXPECT_EQ(phase_epochs(c), 6);
+  // β and τ_cut start their schedules at the method's first epoch and end at the run's last.
+  EXPECT_FLOAT_EQ(beta_at_epoch(c, 4), 10.0f);
+  EXPECT_FLOAT_EQ(beta_at_epoch(c, 9), 40.0f);
+  EXPECT_FLOAT_EQ(tau_cut_at_epoch(c, 4, 2000), 100.0f);  // n_items / 20
+  EXPECT_FLOAT_EQ(tau_cut_at_epoch(c, 9, 2000), c.tau_cut);
+  EXPECT_EQ(c.lr_after_warmup, c.lr);  // default: the same step
+
+  const Dataset data = load_dataset(kData);
+  const TrainSummary run = train(data, c);
+  ASSERT_EQ(run.stop, TrainStop::kFinished) << run.stop_message;
+  // BPR's loss is positive (−log σ), the smooth recall loss negative (−recall).
+  EXPECT_GT(run.evals[3].loss, 0.0);
+  EXPECT_LT(run.evals[4].loss, 0.0);
+}
+
+TEST(TwoPhase, RefusedWhereThereIsNoBprPhase) {
+  const auto refusal = [](const std::function<void(TrainConfig&)>& change) {
+    TrainConfig c = small_config(Method::kRecallHash, 5);
+    change(c);
+    return error_of([&] { resolve_config(c); });
+  };
+  EXPECT_NE(refusal([](TrainConfig& c) { c.warmup_epochs = 5; }).find("must be below --epochs 5"),
+            std::string::npos);
+  EXPECT_NE(refusal([](TrainConfig& c) {
+              c.method = Method::kLightGcn;
+              c.warmup_epochs = 2;
+            }).find("--warmup-epochs: only with --method hash-ste, recall-hash"),
+            std::string::npos);
+  EXPECT_NE(refusal([](TrainConfig& c) {
+              c.encoder = Encoder::kNgcf;
+              c.encoder_set = true;
+              c.warmup_epochs = 2;
+            }).find("on the lightgcn encoder"),
+            std::string::npos);
+}
+
+// Stopped at the phase switch, inside the method's first epoch and late,
+// then resumed from a checkpoint on disk: the same as the run never stopped.
+TEST(TwoPhase, ResumesBitForBitAcrossThePhaseSwitch) {
+  const Dataset data = load_dataset(kData);
+  TrainConfig cfg = small_config(Method::kRecallHash, 5);
+  cfg.warmup_epochs = 2;
+  cfg.lr_after_warmup = 5e-4f;
+  resolve_config(cfg);
+  const TrainSummary whole = train(data, cfg);
+  ASSERT_EQ(whole.stop, TrainStop::kFinished);
+  auto backend = make_cpu_backend(1);
+  const int64_t warm_batches = EpochRunner(*backend, data, cfg).batches_per_epoch();
+  TrainConfig method_only = cfg;
+  method_only.warmup_epochs = 0;
+  const int64_t method_batches = EpochRunner(*backend, data, method_only).batches_per_epoch();
+  ASSERT_NE(warm_batches, method_batches);  // the phases' epochs differ: BPR batches vs user batches
+  for (const int64_t stop : {2 * warm_batches, 2 * warm_batches + 1, 2 * warm_batches + method_batches + 2}) {
+    SCOPED_TRACE("stopped after " + std::to_string(stop) + " batches");
+    TrainOptions first;
+    auto asked = std::make_shared<int64_t>(0);
+    first.should_stop = [asked, stop] { return (*asked)++ >= stop; };
+    const TrainSummary part = train(data, cfg, first);
+    ASSERT_EQ(part.stop, TrainStop::kInterrupted);
+    const std::string path = ::testing::TempDir() + "bitrec_two_phase.bin";
+    save_checkpoint(path, Checkpoint{cfg, part.state, part.evals});
+    const Checkpoint back = load_checkpoint(path);
+    std::remove(path.c_str());
+    TrainOptions second;
+    second.resume = &back.state;
+    second.history = back.history;
+    const TrainSummary resumed = train(data, back.config, second);
+    ASSERT_EQ(resumed.stop, TrainStop::kFinished);
+    EXPECT_EQ(whole.state.e0, resumed.state.e0);
+    EXPECT_EQ(whole.state.adam_m, resumed.state.adam_m);
+    EXPECT_EQ(whole.state.adam_v, resumed.state.adam_v);
+    ASSERT_EQ(whole.evals.size(), resumed.evals.size());
+    for (size_t k = 0; k < whole.evals.size(); ++k) EXPECT_EQ(whole.evals[k].test, resumed.evals[k].test);
+  }
+}
+
+}  // namespace
+}  // namespace bitrec

@@ -252,6 +252,14 @@ void resolve_config(TrainConfig& c) {
           "--device: unknown value '" + c.device + "' (allowed: auto, cpu, cuda)");
 }
 
+void apply_paper_protocol(TrainConfig& c, bool valid_frac_given, bool eval_every_given, bool kmax_given) {
+  require(!(valid_frac_given && c.valid_frac > 0),
+          "--protocol paper: trains on the whole train split; drop --valid-frac (or use --protocol validation)");
+  c.valid_frac = 0.0;
+  if (!eval_every_given) c.eval_every = kPaperEvalEvery;
+  if (!kmax_given) c.kmax = kPaperKmax;
+}
+
 EstimatorParams estimator_at_epoch(const TrainConfig& c, int epoch) {
   EstimatorParams p;
   p.kind = c.estimator;

@@ -122,6 +122,14 @@ int fixed_code_bits(Method m);
 // (lightgcn). `bitrec compare` puts it in its table and plot.
 double bytes_per_item(Method m, int bits, int dim);
 
+// --protocol paper (docs/evaluation.md "Two protocols"): the whole train
+// split (no --valid-frac), test every 5 epochs, best test epoch, ndcg_hit
+// over the top 1000; the *_given flags keep what the user set. Throws
+// InputError when --valid-frac > 0 was given with it.
+void apply_paper_protocol(TrainConfig& config, bool valid_frac_given, bool eval_every_given, bool kmax_given);
+constexpr int kPaperEvalEvery = 5;
+constexpr int kPaperKmax = 1000;
+
 // Fills preset values (epochs, estimator) and derived ones (kmax, beta_end),
 // and checks ranges; throws InputError naming the option.
 void resolve_config(TrainConfig& config);

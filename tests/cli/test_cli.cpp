@@ -131,6 +131,31 @@ TEST_F(TrainedRun, RefusesToOverwriteAnotherRun) {
   EXPECT_EQ(slurp(*out_ + "/report.json"), before);
 }
 
+// --protocol paper: the whole train split, tested every 5 epochs, best test
+// epoch, ndcg_hit over the top 1000, in report.json's labelled `paper` block.
+TEST(Cli, PaperProtocolReportsTheBestTestEpochLabelled) {
+  const std::string out = temp_path("paper_run");
+  const CliResult r = run_bitrec(std::string("train --data ") + kSmallData +
+                                     " --method recall-hash --epochs 10 --dim 16 --user-batch 64 --protocol paper "
+                                     "--out " + out,
+                                 "paper_run");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const FlatJson report(slurp(out + "/report.json"));
+  EXPECT_EQ(report.number("dataset.valid"), 0);
+  EXPECT_EQ(report.number("config.eval-every"), 5);
+  EXPECT_EQ(report.number("kmax"), 1000);
+  EXPECT_EQ(report.number("paper.eval_every"), 5);
+  EXPECT_EQ(report.number("paper.kmax"), 1000);
+  EXPECT_EQ(report.number("paper.epoch"), report.number("best.epoch"));
+  EXPECT_EQ(report.number("paper.hamming.ndcg_hit@50"), report.number("best.hamming.ndcg_hit@50"));
+  EXPECT_NE(report.text("paper.protocol").find("best test epoch"), std::string::npos);
+  const CliResult refused = run_bitrec(std::string("train --data ") + kSmallData +
+                                           " --protocol paper --valid-frac 0.1 --out " + temp_path("paper_refused"),
+                                       "paper_refused");
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("--protocol paper: trains on the whole train split"), std::string::npos) << refused.err;
+}
+
 TEST(Cli, ValidationSplitSelectsBestOnValidAndEvalStillReproduces) {
   const std::string out = temp_path("valid_run");
   const CliResult r = run_bitrec(std::string("train --data ") + kSmallData +
@@ -143,6 +168,7 @@ TEST(Cli, ValidationSplitSelectsBestOnValidAndEvalStillReproduces) {
   EXPECT_TRUE(report.has("valid.real.recall@20"));
   EXPECT_TRUE(report.has("best.valid.real.recall@20"));
   EXPECT_GT(report.number("dataset.valid"), 0);
+  EXPECT_FALSE(report.has("paper.epoch"));  // a validation run is never labelled with the papers' protocol
   // eval re-carves the same seeded split, so test rankings exclude the same items.
   const CliResult eval = run_bitrec("eval --json --model " + out, "valid_eval");
   ASSERT_EQ(eval.exit_code, 0) << eval.err;

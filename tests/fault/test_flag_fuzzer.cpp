@@ -62,6 +62,7 @@ std::map<std::string, CommandFlags> flag_table() {
       {"--tau-cut-warmup", {"0"}, "tau-cut-warmup"}, {"--recall-n"},
       {"--dcg-weight", {"0"}, "dcg-weight"}, {"--user-batch"},
       {"--bpr-weight", {"0"}, "bpr-weight"}, {"--negatives"},
+      {"--warmup-epochs", {"0"}, "warmup-epochs"}, {"--lr-after-warmup"},
       {"--bce-weight", {"0"}, "bce-weight"}, {"--fourier-terms"}, {"--fourier-omega"},
       {"--dispersion", {"0"}, "dispersion"}, {"--topk"}, {"--kmax"}, {"--eval-every"},
       {"--valid-frac", {"0"}, "valid-frac"}, {"--threads", {"0"}, "threads"},
@@ -69,7 +70,7 @@ std::map<std::string, CommandFlags> flag_table() {
       {"--checkpoint-every", {"0"}},  // 0: at epoch ends only
   };
   t["train"].text = {"--config", "--data", "--user-col", "--item-col", "--out", "--method", "--encoder",
-                     "--estimator", "--beta-schedule", "--device", "--resume"};
+                     "--estimator", "--beta-schedule", "--device", "--resume", "--init-from", "--protocol"};
   t["eval"].numeric = {{"--users"}, {"--items"}, {"--topk"}, {"--kmax"}, {"--rerank"}, {"--threads", {"0"}}};
   t["eval"].text = {"--model", "--data", "--user-col", "--item-col", "--mode", "--dump-topk", "--device"};
   t["export"].numeric = {{"-k"}, {"--rerank"}, {"--users"}, {"--items"}, {"--threads", {"0"}}};
@@ -82,7 +83,7 @@ std::map<std::string, CommandFlags> flag_table() {
   t["compare"].numeric = {{"--users"}, {"--items"}, {"--bits"}, {"--dim"}, {"--epochs"}, {"--eval-every"},
                           {"--seed", {"0", "9223372036854775808"}}, {"--valid-frac", {"0"}}, {"--topk"},
                           {"--threads", {"0"}}, {"--max-memory", {"1e12"}}};
-  t["compare"].text = {"--data", "--user-col", "--item-col", "--methods", "--device", "--out"};
+  t["compare"].text = {"--data", "--user-col", "--item-col", "--methods", "--device", "--out", "--protocol"};
   t["info"].numeric = kDataCounts;
   t["info"].text = {"--data", "--user-col", "--item-col"};
   return t;

@@ -329,7 +329,17 @@ void add_compare_command(CLI::App& app) {
                 "Train again the run folders in --out that hold another config or a stopped run (finished runs "
                 "of the same config are always reused)");
   cmd->add_flag("--no-plot", args->no_plot, "Do not draw compare.png");
-  cmd->callback([args, cmd] { run_compare(*args, *cmd); });
+  auto protocol = std::make_shared<std::string>("validation");
+  cmd->add_option("--protocol", *protocol,
+                  "validation, or paper: every run on the whole train split, tested every 5 epochs, best test "
+                  "epoch, ndcg_hit over the top 1000 (docs/evaluation.md)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"validation", "paper"}));
+  cmd->callback([args, cmd, protocol] {
+    args->paper = *protocol == "paper";
+    args->eval_every_given = cmd->count("--eval-every") > 0;
+    run_compare(*args, *cmd);
+  });
 }
 
 }  // namespace bitrec::cli

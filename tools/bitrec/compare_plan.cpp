@@ -213,6 +213,7 @@ std::vector<PlannedRun> plan_compare(const CompareArgs& args) {
       c.eval_every = args.eval_every;
       c.valid_frac = args.valid_frac;
       c.topk = topk;
+      if (args.paper) apply_paper_protocol(c, args.valid_frac > 0, args.eval_every_given, /*kmax_given=*/false);
       c.device = args.device;
       c.threads = args.threads;
       c.out = (fs::path(args.out) / run.name).string();

@@ -27,6 +27,10 @@ struct CompareArgs {
   std::string out;
   bool overwrite = false;
   bool no_plot = false;
+  // --protocol paper: every run on the whole train split, tested every 5
+  // epochs (unless --eval-every), best test epoch, --kmax 1000.
+  bool paper = false;
+  bool eval_every_given = false;
 };
 
 // What compare does with a run's folder in --out.

@@ -99,6 +99,9 @@ Json compare_json(const std::vector<CompareRow>& rows, const std::vector<int>& t
     protocol["eval_every"] = Json(static_cast<int64_t>(first.number("config.eval-every")));
     protocol["seed"] = Json(static_cast<int64_t>(first.number("config.seed")));
     protocol["valid_frac"] = Json(first.number("config.valid-frac"));
+    // Named so that a reader can tell the published protocol (whole train
+    // split, best test epoch) from bitrec's validation-selected one.
+    protocol["name"] = Json(first.has("paper.epoch") ? "paper" : "validation");
   }
   Json ks = Json::array();
   for (int k : topk) ks.push_back(Json(k));
@@ -140,7 +143,12 @@ std::string compare_markdown(const std::vector<CompareRow>& rows, const std::vec
            r.text("dataset.items") + " items, " + r.text("dataset.train") + " train, " + r.text("dataset.test") +
            " test" + (valid ? ", " + r.text("dataset.valid") + " valid" : "") + ". Test metrics, " +
            (valid ? "train and valid" : "train") + " items excluded; mode: Hamming for codes, real for floats; " +
-           "best epoch chosen on " + r.text("best.selected_on") + " recall@" + std::to_string(topk.front()) + ".\n\n";
+           "best epoch chosen on " + r.text("best.selected_on") + " recall@" + std::to_string(topk.front()) +
+           (r.has("paper.epoch") ? " (the papers' protocol: whole train split, tested every " +
+                                       r.text("config.eval-every") + " epochs; ndcg_hit over the top " +
+                                       r.text("kmax") + ")"
+                                 : " (validation protocol)") +
+           ".\n\n";
   }
   std::string header = "| method | bits | bytes/item | mode |";
   std::string rule = "|---|---|---:|---|";

@@ -35,6 +35,7 @@ struct TrainArgs {
   std::string config_file;
   std::string resume;  // --resume DIR
   std::string init_from;  // --init-from DIR
+  std::string protocol = "validation";  // --protocol validation|paper
   std::string max_memory;  // --max-memory SIZE; empty: what the backend has free
   double checkpoint_minutes = RunFolderOptions{}.checkpoint_minutes;  // --checkpoint-every MIN
 };
@@ -174,6 +175,10 @@ void run_train(TrainArgs& args, const CLI::App& cmd) {
     cfg.dim_set = cmd.get_option("--dim")->count() > 0;
     cfg.layers_set = cmd.get_option("--layers")->count() > 0;
     cfg.batch_set = cmd.get_option("--batch")->count() > 0;
+    if (args.protocol == "paper") {
+      apply_paper_protocol(cfg, cmd.count("--valid-frac") > 0, cmd.count("--eval-every") > 0,
+                           cmd.count("--kmax") > 0);
+    }
   }
   resolve_config(cfg);
   // --out is checked before the data are loaded (RunDirectory checks it
@@ -405,6 +410,11 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--valid-frac", c.valid_frac, "Hold out this fraction of each user's train items for validation")
       ->capture_default_str()
       ->check(real_in(0, 1, false, /*hi_open=*/true));
+  cmd->add_option("--protocol", args->protocol,
+                  "validation (select on --valid-frac's split) or paper (whole train split, test every 5 epochs, "
+                  "best test epoch, --kmax 1000; report.json's \"paper\" block)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"validation", "paper"}));
   cmd->add_option("--device", c.device, "auto, cpu or cuda")->capture_default_str();
   cmd->add_option("--threads", c.threads, "CPU threads (0 = all cores)")->capture_default_str()
       ->check(whole_in(0, kMaxThreads));

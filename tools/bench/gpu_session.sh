@@ -1,100 +1,324 @@
 #!/usr/bin/env bash
-# The GPU measurements (BENCHMARKS.md, and the GPU row of
-# docs/recall_hash_study.md) from a lent GPU machine, in stages
-# that each fit one device call (10 minutes). Run from the repository root
-# on the device machine, after `sh .deps/install.sh` (CLI11 + GoogleTest
-# Debian packages and their installer, carried into .deps/ beforehand):
+# The GPU proof in one device call of about eight minutes on a bare H100
+# (docs/cuda.md "The GPU session" has the exact call): machine check, the
+# carried Debian packages, a build of `bitrec` and `bitrec_cuda_tests` only,
+# the CUDA tests once, compute-sanitizer memcheck and racecheck on subsets,
+# `bitrec bench` on CUDA (both SpMM paths, recall-hash) and on the CPU of the
+# same machine for the ratio, then one summary block and one log archive.
 #
-#   sh .deps/install.sh && tools/bench/gpu_session.sh build test
-#   sh .deps/install.sh && tools/bench/gpu_session.sh build bench peers
-#   sh .deps/install.sh && tools/bench/gpu_session.sh build accuracy
+#   tools/bench/gpu_session.sh            on the device, from the repository root
+#   GPU_DRY_RUN=1 tools/bench/gpu_session.sh
+#                                         anywhere: skips what needs a device
+#                                         (and the build) but runs the step
+#                                         runner, budgets, summary and archive
 #
-# Stages: build (Release, sm_90, into build-gpu/), test (whole ctest, then
-# the CUDA tests under compute-sanitizer memcheck and racecheck), bench
-# (`bitrec bench` on CUDA with both SpMM paths, and on the CPU for the
-# ratio), peers (PyG's LightGCN on edge_index and sparse, the
-# LightGCN-PyTorch loop, FAISS on the benchmark's codes), accuracy (lightgcn
-# 1000 epochs on Gowalla; recall-hash at 128 bits). Logs and JSON go to
-# $OUT (or gpu-session/ when unset); the last lines of each stage are a
-# summary, so the device tool's output tail carries the figures.
+# Every step runs under its own `timeout` (its budget; the estimate for an
+# H100 with 16 cores is written beside it below). A step that overruns is
+# cut, reported as CUT, and the remaining steps still run; the whole run also
+# stops starting steps when GPU_DEADLINE seconds (default: the budgets' sum)
+# are spent, so the summary always prints. Each step prints its verdict as it
+# ends; the summary block (at most ~40 lines) comes last, so the device
+# tool's output tail carries every figure even when $OUT does not come back.
+#
+# Environment (all optional):
+#   OUT            where the archive and summary go (default: gpu-session/)
+#   GPU_DATA       Gowalla folder (default: .gpu-data/gowalla, which
+#                  tools/bench/prepare_gpu_data.sh fills and `carry` names)
+#   GPU_BUILD      build folder (default: build-gpu)
+#   GPU_BITREC     the bitrec binary (default: $GPU_BUILD/bitrec)
+#   GPU_JOBS       build jobs (default: all cores)
+#   GPU_DEADLINE   seconds for the whole run (default: the budgets' sum)
+#   GPU_DRY_RUN=1  dry run (see above)
+#   GPU_DRY_OVERRUN=STEP
+#                  dry run only: STEP sleeps past a 1 s budget, to show the
+#                  cut (tools/bench/test_gpu_session_dry.sh)
 set -uo pipefail
-cd "$(dirname "$0")/../.."
-out="${OUT:-gpu-session}"
-mkdir -p "$out"
-data="${GOWALLA:-../shared/datasets/gowalla}"
-[[ -f "$data/train.txt" ]] || data="shared/datasets/gowalla"
-build=build-gpu
-bitrec="$build/bitrec"
+cd "$(dirname "$0")/../.." || exit 2
+root=$PWD
 
-stage_build() {
-  nvidia-smi --query-gpu=name,memory.total,clocks.max.sm,power.limit --format=csv > "$out/gpu.csv" 2>&1
-  nvidia-smi > "$out/nvidia-smi.txt" 2>&1
-  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES=90 \
-    -DCMAKE_PREFIX_PATH=/opt/deps/usr -DGTEST_ROOT=/opt/deps/usr > "$out/cmake.log" 2>&1 &&
-    ninja -C "$build" > "$out/build.log" 2>&1
-  local rc=$?
-  tail -3 "$out/build.log"
-  echo "build: rc $rc; $(head -2 "$out/gpu.csv" | tail -1)"
-  return $rc
+dry=${GPU_DRY_RUN:-0}
+[[ "$dry" == 1 ]] || dry=0
+out=${OUT:-$root/gpu-session}
+data=${GPU_DATA:-.gpu-data/gowalla}
+build=${GPU_BUILD:-build-gpu}
+bitrec=${GPU_BITREC:-$build/bitrec}
+cuda_tests=$build/bitrec_cuda_tests
+jobs=${GPU_JOBS:-$(nproc)}
+overrun=${GPU_DRY_OVERRUN:-}
+[[ "$dry" == 1 ]] || overrun=""
+
+mkdir -p "$out" || { echo "gpu_session: cannot create OUT=$out" >&2; exit 2; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/gpu-session.XXXXXX") || exit 2
+logs=$work/gpu-session
+mkdir -p "$logs"
+trap 'rm -rf "$work"' EXIT
+t_start=$(date +%s)
+
+# --- the steps: name, budget (s), estimate on a bare H100 machine (s) --------
+# Budgets sum to 480 s (8 minutes). Estimates are from the 2-core development
+# machine scaled to 16 cores, or from the work each step does; the first run
+# on a device replaces them with measurements (docs/cuda.md).
+steps=(
+  "machine      10   3"   # nvidia-smi, compute mode, cuSPARSE/cuBLAS, tool versions
+  "deps         10   2"   # sh .deps/install.sh: dpkg -x of 4 small .deb files
+  "configure    30  12"   # cmake: CUDA compiler detection dominates
+  "build       165 110"   # bitrec + bitrec_cuda_tests (+ module): ~150 C++ and 9 .cu files, 16 jobs
+  "cuda_tests   60  25"   # every CUDA test once, --gtest_output=xml
+  "memcheck     50  30"   # compute-sanitizer memcheck, small cases of every kernel family
+  "racecheck    40  25"   # compute-sanitizer racecheck, the shared-memory kernels
+  "data          5   1"   # Gowalla present in the carried folder
+  "bench_cusparse 25 12"  # bench --device cuda, lightgcn, cuSPARSE SpMM: 3 epochs, eval, Hamming top-50
+  "bench_warp   20   8"   # same with the warp SpMM, 2 epochs
+  "bench_recall 20  10"   # bench --device cuda, recall-hash, 2 epochs
+  "cpu_lightgcn 25  12"   # bench --device cpu (16 threads), lightgcn, 1 epoch
+  "cpu_recall   15   8"   # bench --device cpu, recall-hash, 1 epoch
+)
+archive_budget=5             # summary + logs into one tar.gz in $OUT; estimate 1 s
+budget_sum=$archive_budget
+for s in "${steps[@]}"; do read -r _ b _ <<< "$s"; budget_sum=$((budget_sum + b)); done
+deadline=${GPU_DEADLINE:-$budget_sum}
+
+# --- helpers used inside steps ------------------------------------------------
+sanitizer_bin() {
+  if command -v compute-sanitizer > /dev/null; then echo compute-sanitizer
+  elif [[ -x /usr/local/cuda/bin/compute-sanitizer ]]; then echo /usr/local/cuda/bin/compute-sanitizer
+  else echo ""; fi
+}
+have_data() { [[ -f "$data/train.txt" && -f "$data/test.txt" ]]; }
+data_missing_reason() {
+  echo "no Gowalla at $data (train.txt + test.txt): run tools/bench/prepare_gpu_data.sh here and name .gpu-data in carry"
+}
+dry_note() { echo "dry run: skipped: $*"; }
+
+# memcheck: one small case of every kernel family; racecheck: the kernels
+# that use shared memory (Hamming distance/select, real top-k tiles and radix
+# select, collect_topk, the smooth recall histograms).
+memcheck_filter='CudaParity.*:CudaTopkParity.DegenerateCalls:CudaTopkParity.RealIntegerScoresExactBothPaths'
+memcheck_filter+=':Widths/CudaPropagateParity.*/cusparse_d64:Widths/CudaPropagateParity.*/warp_d100'
+memcheck_filter+=':Widths/CudaHammingParity.*/bits130:CudaSmoothRecallParity.OneItemCatalogue'
+memcheck_filter+=':CudaSmoothRecallParity.RejectsBadInputLikeCpu:CudaSmoothRecallParity.PairCountGrowsMidEpoch:*CudaGraphParity.*'
+racecheck_filter='Widths/CudaHammingParity.*/bits64_ties:Widths/CudaHammingParity.*/bits1024'
+racecheck_filter+=':CudaTopkParity.RealIntegerScoresExactBothPaths:CudaSmoothRecallParity.OneItemCatalogue'
+racecheck_filter+=':CudaSmoothRecallParity.UsersWithoutPairsLeaveEverythingUnchanged'
+
+# --- the steps ------------------------------------------------------------------
+step_machine() {
+  echo "host: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
+  local tool
+  for tool in nvcc cmake ninja; do
+    if command -v "$tool" > /dev/null || [[ -x /usr/local/cuda/bin/$tool ]]; then
+      echo "$tool: $("$(command -v "$tool" || echo /usr/local/cuda/bin/$tool)" --version 2>&1 | grep -m1 -iE 'release|version')"
+    else
+      echo "$tool: missing"
+    fi
+  done
+  local san; san=$(sanitizer_bin)
+  echo "compute-sanitizer: ${san:-missing}${san:+ ($("$san" --version 2>&1 | grep -m1 -i version))}"
+  local lib missing=0
+  for lib in libcusparse.so libcublas.so libcudart.so; do
+    if ls /usr/local/cuda/lib64/$lib* > /dev/null 2>&1 || ldconfig -p 2>/dev/null | grep -q "$lib"; then
+      echo "$lib: present"
+    else
+      echo "$lib: MISSING"; missing=1
+    fi
+  done
+  if [[ "$dry" == 1 ]]; then dry_note "nvidia-smi"; return 0; fi
+  local q
+  q=$(nvidia-smi --query-gpu=name,driver_version,memory.total,compute_mode,clocks.max.sm --format=csv,noheader 2>&1) || {
+    echo "nvidia-smi failed: $q"; return 1; }
+  echo "gpu: $q"
+  nvidia-smi
+  case "$q" in *Prohibited*) echo "compute mode Prohibited: no CUDA context can be made"; return 1 ;; esac
+  return $missing
 }
 
-stage_test() {
-  ctest --test-dir "$build" --output-on-failure -j 8 > "$out/ctest.log" 2>&1
-  local rc=$?
-  "$build/bitrec_cuda_tests" --gtest_brief=1 > "$out/cuda_tests.log" 2>&1
-  local sanitizer=compute-sanitizer
-  command -v "$sanitizer" > /dev/null || sanitizer=/usr/local/cuda/bin/compute-sanitizer
-  for tool in memcheck racecheck synccheck; do
-    timeout 240 "$sanitizer" --tool "$tool" --error-exitcode 3 "$build/bitrec_cuda_tests" --gtest_brief=1 \
-      > "$out/sanitizer_$tool.log" 2>&1
-    echo "compute-sanitizer $tool: rc $? ($(grep -c 'ERROR SUMMARY: 0' "$out/sanitizer_$tool.log") clean summaries)"
-  done
-  grep -E "tests passed|FAILED|SKIPPED" "$out/ctest.log" | tail -8
-  grep -E "PASSED|FAILED|SKIPPED" "$out/cuda_tests.log" | tail -5
-  echo "test: ctest rc $rc"
-}
-
-stage_bench() {
-  for path in cusparse warp; do
-    BITREC_SPMM=$path "$bitrec" bench --data "$data" --device cuda --method lightgcn --epochs 5 --repeats 20 \
-      --codes-out "$out/bench_codes.npy" --json "$out/bench_cuda_$path.json" > "$out/bench_cuda_$path.log" 2>&1
-    echo "bench cuda ($path): rc $?"; cat "$out/bench_cuda_$path.log" | grep -v "^\s*$" | tail -8
-  done
-  BITREC_SPMM=cusparse "$bitrec" bench --data "$data" --device cuda --method recall-hash --epochs 5 --repeats 5 \
-    --json "$out/bench_cuda_recall_hash.json" > "$out/bench_cuda_recall_hash.log" 2>&1
-  echo "bench cuda recall-hash: rc $?"; grep -i "epoch" "$out/bench_cuda_recall_hash.log" | tail -3
-}
-
-stage_peers() {
-  for path in edge_index sparse; do
-    timeout 280 python3 tools/bench/pyg_lightgcn_peer.py "$data" --path "$path" --epochs 3 \
-      --json "$out/peer_pyg_$path.json" > "$out/peer_pyg_$path.log" 2>&1
-    echo "PyG $path: rc $?"; tail -2 "$out/peer_pyg_$path.log"
-  done
-  timeout 200 python3 tools/bench/lightgcn_torch_peer.py "$data" --device cuda --eval > "$out/peer_lightgcn_torch.log" 2>&1
-  echo "LightGCN-PyTorch loop: rc $?"; tail -2 "$out/peer_lightgcn_torch.log"
-  if [[ -f "$out/bench_codes.npy" ]]; then
-    timeout 200 python3 tools/bench/faiss_hamming.py "$out/bench_codes.npy" --users 29858 > "$out/peer_faiss.log" 2>&1
-    echo "FAISS: rc $?"; tail -3 "$out/peer_faiss.log"
+step_deps() {
+  if [[ ! -f .deps/install.sh ]]; then
+    echo "no .deps/install.sh: using the machine's own CLI11/GoogleTest (carry .deps, docs/cuda.md)"
+    return 0
   fi
+  if [[ "$dry" == 1 ]]; then dry_note "sh .deps/install.sh ($(ls .deps/*.deb 2>/dev/null | wc -l) packages)"; return 0; fi
+  sh .deps/install.sh
 }
 
-stage_accuracy() {
-  "$bitrec" train --data "$data" --method lightgcn --epochs 1000 --eval-every 50 --device cuda \
-    --out "$out/lightgcn_1000" --overwrite > "$out/lightgcn_1000.log" 2>&1
-  echo "lightgcn 1000 epochs: rc $?"; grep -E "recall@20|ndcg@20|train_seconds" "$out/lightgcn_1000/report.json" | head -6
-  "$bitrec" train --data "$data" --method recall-hash --dim 128 --epochs 20 --eval-every 5 --device cuda \
-    --out "$out/recall_hash_128" --overwrite > "$out/recall_hash_128.log" 2>&1
-  echo "recall-hash 128 bits 20 epochs: rc $?"; tail -12 "$out/recall_hash_128.log"
+step_configure() {
+  local cmd=(cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES=90
+             -DBITREC_CUDA=ON -DCMAKE_PREFIX_PATH=/opt/deps/usr -DGTEST_ROOT=/opt/deps/usr)
+  if [[ "$dry" == 1 ]]; then dry_note "${cmd[*]}"; return 0; fi
+  "${cmd[@]}"
 }
 
-[[ $# -gt 0 ]] || { echo "usage: $0 build|test|bench|peers|accuracy ..." >&2; exit 2; }
-status=0
-for stage in "$@"; do
-  case "$stage" in
-    build|test|bench|peers|accuracy) echo "== $stage"; "stage_$stage" || status=1 ;;
-    *) echo "gpu_session: unknown stage $stage" >&2; exit 2 ;;
+step_build() {
+  local cmd=(cmake --build "$build" --target bitrec bitrec_cuda_tests -j "$jobs")
+  if [[ "$dry" == 1 ]]; then dry_note "${cmd[*]}"; return 0; fi
+  "${cmd[@]}"
+}
+
+step_cuda_tests() {
+  if [[ "$dry" == 1 ]]; then dry_note "$cuda_tests --gtest_output=xml"; return 0; fi
+  [[ -x "$cuda_tests" ]] || { echo "no $cuda_tests (build step)"; return 1; }
+  "$cuda_tests" --gtest_output="xml:$logs/cuda_tests.xml"
+}
+
+# compute-sanitizer TOOL FILTER: clean = exit 0, the tests passed, and the
+# tool's own summary reports nothing (memcheck: "ERROR SUMMARY: 0 errors";
+# racecheck: "RACECHECK SUMMARY: 0 hazards displayed (0 errors, 0 warnings)").
+sanitize() {
+  local tool=$1 filter=$2 san; san=$(sanitizer_bin)
+  echo "filter: $filter"
+  if [[ "$dry" == 1 ]]; then dry_note "compute-sanitizer --tool $tool"; return 0; fi
+  [[ -n "$san" ]] || { echo "compute-sanitizer not found"; return 1; }
+  [[ -x "$cuda_tests" ]] || { echo "no $cuda_tests (build step)"; return 1; }
+  "$san" --tool "$tool" --error-exitcode 3 "$cuda_tests" --gtest_brief=1 --gtest_filter="$filter"
+}
+step_memcheck() { sanitize memcheck "$memcheck_filter"; }
+step_racecheck() { sanitize racecheck "$racecheck_filter"; }
+
+step_data() {
+  have_data || { data_missing_reason; return 1; }
+  echo "data: $data ($(wc -l < "$data/train.txt") train users, $(wc -l < "$data/test.txt") test users)"
+}
+
+# bench NAME DEVICE METHOD EPOCHS REPEATS [VAR=VALUE]
+bench() {
+  local name=$1 device=$2 method=$3 epochs=$4 repeats=$5 env_set=${6:-}
+  have_data || { echo "skipped: $(data_missing_reason)"; return 1; }
+  if [[ "$device" == cuda && "$dry" == 1 ]]; then
+    dry_note "${env_set:+$env_set }$bitrec bench --device cuda --method $method"; return 0
+  fi
+  [[ -x "$bitrec" ]] || { echo "no $bitrec (build step)"; return 1; }
+  env ${env_set:+"$env_set"} "$bitrec" bench --data "$data" --device "$device" --method "$method" \
+    --epochs "$epochs" --repeats "$repeats" --json "$logs/$name.json"
+}
+step_bench_cusparse() { bench bench_cusparse cuda lightgcn 3 10 BITREC_SPMM=cusparse; }
+step_bench_warp() { bench bench_warp cuda lightgcn 2 10 BITREC_SPMM=warp; }
+step_bench_recall() { bench bench_recall cuda recall-hash 2 5; }
+step_cpu_lightgcn() { bench cpu_lightgcn cpu lightgcn 1 3; }
+step_cpu_recall() { bench cpu_recall cpu recall-hash 1 1; }
+
+export -f sanitizer_bin have_data data_missing_reason dry_note sanitize bench
+export -f step_machine step_deps step_configure step_build step_cuda_tests step_memcheck \
+          step_racecheck step_data step_bench_cusparse step_bench_warp step_bench_recall \
+          step_cpu_lightgcn step_cpu_recall
+export dry data build bitrec cuda_tests jobs logs memcheck_filter racecheck_filter
+
+# --- the runner --------------------------------------------------------------------
+declare -A status=() seconds=() budget_of=()
+order=()
+run_step() {
+  local name=$1 budget=$2 estimate=$3
+  local now; now=$(date +%s)
+  local left=$((deadline - archive_budget - (now - t_start)))
+  order+=("$name"); budget_of[$name]=$budget
+  if ((left < 2)); then
+    status[$name]="SKIPPED (deadline)"; seconds[$name]=0
+    echo "== $name: SKIPPED, the run's ${deadline} s are spent"
+    return
+  fi
+  ((budget > left)) && budget=$left
+  local body="step_$name"
+  if [[ "$name" == "$overrun" ]]; then budget=1; body="sleep 30"; fi
+  echo "== $name (budget ${budget} s, estimate ${estimate} s)"
+  local t0; t0=$(date +%s.%N)
+  timeout --kill-after=3 "$budget" bash -c "$body" > "$logs/$name.log" 2>&1
+  local rc=$?
+  seconds[$name]=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+  case $rc in
+    0) status[$name]=ok ;;
+    124 | 137) status[$name]="CUT at ${budget} s" ;;
+    *) status[$name]="FAIL (rc $rc)" ;;
   esac
-  [[ "$stage" == build && $status -ne 0 ]] && exit 1
+  [[ "$dry" == 1 ]] && grep -q '^dry run: skipped' "$logs/$name.log" && [[ $rc == 0 ]] && status[$name]="dry"
+  echo "   $name: ${status[$name]}, ${seconds[$name]} s; $(verdict "$name")"
+}
+
+# One line per step: what it found (read from its log).
+verdict() {
+  local log=$logs/$1.log
+  case $1 in
+    machine) grep -m1 '^gpu:' "$log" || grep -m1 -E 'dry run|nvidia-smi failed' "$log" || tail -1 "$log" ;;
+    build) grep -E 'error|FAILED' "$log" | head -2; tail -1 "$log" ;;
+    cuda_tests) gtest_line "$log" ;;
+    memcheck | racecheck)
+      local want='ERROR SUMMARY'; [[ $1 == racecheck ]] && want='RACECHECK SUMMARY'
+      grep -m1 '^dry run' "$log" && return
+      echo "$(grep -m1 -o "$want: .*" "$log" || echo "no $want line"); $(gtest_line "$log")" ;;
+    bench_* | cpu_*) grep -m1 -E '^(epoch: median|dry run|skipped|no )' "$log" || tail -1 "$log" ;;
+    *) tail -1 "$log" ;;
+  esac
+}
+# gtest's totals: "N tests ran, P passed, F failed, S skipped" (or what is there).
+gtest_line() {
+  local log=$1 ran passed failed skipped
+  ran=$(grep -m1 -oE '^\[==========\] [0-9]+ tests? from [0-9]+ test suites? ran' "$log" | grep -oE '[0-9]+' | head -1)
+  passed=$(grep -m1 -oE '^\[  PASSED  \] [0-9]+' "$log" | grep -oE '[0-9]+$')
+  skipped=$(grep -m1 -oE '^\[  SKIPPED \] [0-9]+' "$log" | grep -oE '[0-9]+$')
+  failed=$(grep -m1 -oE '^\[  FAILED  \] [0-9]+ tests?, listed below' "$log" | grep -oE '^\[  FAILED  \] [0-9]+' | grep -oE '[0-9]+$')
+  if [[ -z "$ran" ]]; then grep -m1 -E 'dry run|no .*bitrec_cuda_tests|not found' "$log" || echo "no gtest totals"; return; fi
+  echo "$ran tests ran, ${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
+}
+json_num() {  # json_num FILE KEY: the number after "KEY": in bitrec bench's JSON
+  [[ -f "$1" ]] || { echo "-"; return; }
+  local v; v=$(grep -oE "\"$2\": *-?[0-9.eE+-]+" "$1" | head -1 | sed 's/.*: *//')
+  [[ -n "$v" ]] && printf '%.4g' "$v" || echo "-"
+}
+ratio() { awk -v c="$1" -v g="$2" 'BEGIN { if (c == "-" || g == "-" || g + 0 == 0) print "-"; else printf "%.1fx", c / g }'; }
+
+echo "gpu_session: $( ((dry)) && echo 'DRY RUN, ')steps budgeted ${budget_sum} s, deadline ${deadline} s; logs -> $out"
+for s in "${steps[@]}"; do
+  read -r name budget estimate <<< "$s"
+  run_step "$name" "$budget" "$estimate"
 done
-exit $status
+
+# --- the summary ----------------------------------------------------------------------
+summary() {
+  local total=$(($(date +%s) - t_start))
+  echo "==================== GPU SESSION SUMMARY ===================="
+  echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$( ((dry)) && echo ', DRY RUN'), total ${total} s of ${deadline} s"
+  echo "machine: $(verdict machine 2>/dev/null)"
+  local name i=0 cell row=""
+  for name in "${order[@]}"; do
+    cell=$(printf '%-14s %-18s %6s/%3s s' "$name" "${status[$name]}" "${seconds[$name]}" "${budget_of[$name]}")
+    row+="$cell"; i=$((i + 1))
+    if ((i % 2 == 0)); then echo "  $row"; row=""; else row+="  |  "; fi
+  done
+  [[ -n "$row" ]] && echo "  ${row%  |  }"
+  echo "cuda tests: $(gtest_line "$logs/cuda_tests.log" 2>/dev/null)"
+  grep -E '^\[  FAILED  \] [A-Za-z]' "$logs/cuda_tests.log" 2>/dev/null | sort -u | head -5 | sed 's/^/  /'
+  grep -E '^\[  SKIPPED \] [A-Za-z]' "$logs/cuda_tests.log" 2>/dev/null | head -2 | sed 's/^/  /'
+  echo "memcheck: $(verdict memcheck 2>/dev/null)"
+  echo "racecheck: $(verdict racecheck 2>/dev/null)"
+  local j=$logs
+  printf '%-34s %12s %12s %12s %9s\n' "bench (Gowalla, median)" "cuda cusparse" "cuda warp" "cpu" "cpu/cuda"
+  local c g w
+  for key in propagate_ms:"propagate_mean L=3 d=64 (ms)" spmm_gflops:"SpMM GFLOP/s" \
+             epoch_seconds_median:"lightgcn epoch (s)" eval_seconds:"full evaluation, real (s)" \
+             hamming_topk_ms:"Hamming top-50, all users (ms)" hamming_topk_excluded_ms:"  same, train excluded (ms)"; do
+    g=$(json_num "$j/bench_cusparse.json" "${key%%:*}")
+    w=$(json_num "$j/bench_warp.json" "${key%%:*}")
+    c=$(json_num "$j/cpu_lightgcn.json" "${key%%:*}")
+    if [[ "${key%%:*}" == spmm_gflops ]]; then
+      printf '%-34s %12s %12s %12s %9s\n' "${key#*:}" "$g" "$w" "$c" "$(ratio "$g" "$c")"
+    else
+      printf '%-34s %12s %12s %12s %9s\n' "${key#*:}" "$g" "$w" "$c" "$(ratio "$c" "$g")"
+    fi
+  done
+  g=$(json_num "$j/bench_recall.json" epoch_seconds_median)
+  c=$(json_num "$j/cpu_recall.json" epoch_seconds_median)
+  printf '%-34s %12s %12s %12s %9s\n' "recall-hash epoch, 64 bits (s)" "$g" "" "$c" "$(ratio "$c" "$g")"
+  echo "cpu threads: $(grep -m1 '^device:' "$logs/cpu_lightgcn.log" 2>/dev/null | cut -c9- || echo '-')"
+  echo "archive: $out/gpu-session-logs.tar.gz (every step's log, the JSON, cuda_tests.xml)"
+  echo "============================================================="
+}
+summary | tee "$logs/summary.txt"
+cp "$logs/summary.txt" "$out/summary.txt" 2>/dev/null
+if timeout "$archive_budget" tar -czf "$out/gpu-session-logs.tar.gz" -C "$work" gpu-session 2> "$work/tar.err"; then
+  echo "archive: written ($(du -k "$out/gpu-session-logs.tar.gz" | cut -f1) KiB)"
+else
+  echo "archive: FAILED: $(cat "$work/tar.err")"
+fi
+fail=0
+for name in "${order[@]}"; do
+  case "${status[$name]}" in ok | dry) ;; *) fail=1 ;; esac
+done
+exit $fail

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# ctest gpu_session_dry_run (label unit): tools/bench/gpu_session.sh in dry
+# run (GPU_DRY_RUN=1) on a small dataset, with the real `bitrec` for the CPU
+# benchmarks. Checks the plumbing the device call relies on: the budgets add
+# up to at most 8 minutes, a step that overruns is cut and reported while the
+# later steps still run, the CPU figures reach the summary, the summary stays
+# within 40 lines, the one archive holds every log; and a missing data folder
+# gives the prepare_gpu_data.sh message.
+#   tools/bench/test_gpu_session_dry.sh BITREC_BINARY
+set -uo pipefail
+bitrec=${1:?usage: $0 BITREC_BINARY}
+here=$(cd "$(dirname "$0")" && pwd)
+script=$here/gpu_session.sh
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+check() {  # check DESCRIPTION COMMAND...
+  if "${@:2}"; then echo "ok: $1"; else echo "FAIL: $1"; fail=1; fi
+}
+
+# 40 users, 60 items: user u holds items u .. u+5 (mod 60) in train, u+7 in test.
+mkdir -p "$tmp/data"
+awk 'BEGIN { for (u = 0; u < 40; ++u) { s = u; for (j = 1; j < 6; ++j) s = s " " (u + j) % 60; print s } }' \
+  > "$tmp/data/train.txt"
+awk 'BEGIN { for (u = 0; u < 40; ++u) print u, (u + 7) % 60 }' > "$tmp/data/test.txt"
+
+t0=$(date +%s)
+GPU_DRY_RUN=1 OUT="$tmp/out" GPU_DATA="$tmp/data" GPU_BITREC="$bitrec" GPU_BUILD="$tmp/no-build" \
+  GPU_DRY_OVERRUN=bench_warp bash "$script" > "$tmp/run.log" 2>&1
+rc=$?
+elapsed=$(($(date +%s) - t0))
+cat "$tmp/run.log"
+echo "---- checks (exit $rc, ${elapsed} s)"
+budget=$(grep -oE 'steps budgeted [0-9]+ s' "$tmp/run.log" | grep -oE '[0-9]+')
+check "budgets sum to ${budget:-?} s <= 480 s" test "${budget:-999}" -le 480
+check "exit status 1 (one step was cut)" test "$rc" -eq 1
+check "the overrun step is reported CUT" grep -qE '^   bench_warp: CUT at 1 s' "$tmp/run.log"
+check "the steps after it still ran" grep -qE '^   cpu_recall: ok' "$tmp/run.log"
+check "device steps are skipped, not run" grep -qE '^   build: dry' "$tmp/run.log"
+summary=$(sed -n '/GPU SESSION SUMMARY/,/^=====*$/p' "$tmp/run.log")
+lines=$(printf '%s\n' "$summary" | wc -l)
+check "summary printed, $lines lines <= 40" test "$lines" -ge 10 -a "$lines" -le 40
+check "CPU epoch figure in the summary" \
+  grep -qE '^lightgcn epoch \(s\) +- +- +[0-9.e+-]+ ' <<< "$summary"
+check "CPU recall-hash figure in the summary" \
+  grep -qE '^recall-hash epoch, 64 bits \(s\) +- +[0-9.e+-]+ ' <<< "$summary"
+check "summary.txt in OUT" test -s "$tmp/out/summary.txt"
+check "at most 8 files in OUT" test "$(find "$tmp/out" -type f | wc -l)" -le 8
+listing=$(tar -tzf "$tmp/out/gpu-session-logs.tar.gz" 2>&1)
+for f in machine.log build.log memcheck.log racecheck.log bench_warp.log cpu_lightgcn.json summary.txt; do
+  check "archive holds $f" grep -q "gpu-session/$f\$" <<< "$listing"
+done
+check "dry run took ${elapsed} s < 60 s" test "$elapsed" -lt 60
+
+# No data: a clear message, the benchmarks skipped with the reason.
+GPU_DRY_RUN=1 OUT="$tmp/out2" GPU_DATA="$tmp/none" GPU_BITREC="$bitrec" GPU_BUILD="$tmp/no-build" \
+  bash "$script" > "$tmp/run2.log" 2>&1
+rc2=$?
+check "missing data: exit status 1" test "$rc2" -eq 1
+check "missing data: the data step names prepare_gpu_data.sh" \
+  grep -qE '^   data: FAIL.*run tools/bench/prepare_gpu_data.sh' "$tmp/run2.log"
+check "missing data: the CPU benchmark says why it was skipped" \
+  grep -qE '^   cpu_lightgcn: FAIL.*skipped: no Gowalla at' "$tmp/run2.log"
+exit $fail

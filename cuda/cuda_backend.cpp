@@ -3,6 +3,7 @@
 #include "cuda_backend.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <stdexcept>
 #include <string>
 
@@ -70,9 +71,13 @@ CudaBackend::CudaBackend() {
     CUBLAS_CHECK(cublasSetMathMode(cublas_, CUBLAS_DEFAULT_MATH));
     CUSPARSE_CHECK(cusparseCreate(&cusparse_));
     CUSPARSE_CHECK(cusparseSetStream(cusparse_, stream_));
+    CUDA_CHECK(cudaMallocHost(reinterpret_cast<void**>(&recall_status_host_), sizeof(int)));
+    CUDA_CHECK(cudaEventCreateWithFlags(&recall_status_event_, cudaEventDisableTiming));
     propagator_.set_path(spmm_path_from_env());
     real_scores_ = real_score_path_from_env();
   } catch (...) {
+    if (recall_status_event_) cudaEventDestroy(recall_status_event_);
+    if (recall_status_host_) cudaFreeHost(recall_status_host_);
     if (cusparse_) cusparseDestroy(cusparse_);
     if (cublas_) cublasDestroy(cublas_);
     if (stream_) cudaStreamDestroy(stream_);
@@ -84,6 +89,8 @@ CudaBackend::~CudaBackend() {
   // Destructors must not throw; a failed sync here was already reported or
   // will be by the next checked call in another backend.
   (void)cudaStreamSynchronize(stream_);
+  cudaEventDestroy(recall_status_event_);
+  cudaFreeHost(recall_status_host_);
   cusparseDestroy(cusparse_);
   cublasDestroy(cublas_);
   cudaStreamDestroy(stream_);
@@ -96,6 +103,7 @@ Tensor<T> CudaBackend::alloc(int64_t rows, int64_t cols, const char* what) {
   require(rows >= 0 && cols >= 0, std::string(what) + ": negative shape " + shape(rows, cols));
   const int64_t count = rows * cols;
   std::shared_ptr<T> memory = make_device_shared<T>(count, what);
+  drop_index_mirror(memory.get());  // new memory at the mirrored address
   if (count > 0) {
     CUDA_CHECK(cudaMemsetAsync(memory.get(), 0, static_cast<size_t>(count) * sizeof(T), stream_));
   }
@@ -127,6 +135,7 @@ void CudaBackend::download_raw(const T* src, int64_t count, T* host) {
                                cudaMemcpyDeviceToHost, stream_));
   }
   CUDA_CHECK(cudaStreamSynchronize(stream_));
+  check_recall_status();
 }
 
 void CudaBackend::download(const FloatTensor& src, float* host) {
@@ -137,6 +146,12 @@ void CudaBackend::download(const CodeTensor& src, uint64_t* host) {
 }
 void CudaBackend::upload(const int32_t* host, IndexTensor& dst) {
   if (dst.empty()) return;
+  if (dst.cols() == 1) {  // a list of ids: keep the host copy (index_mirror_)
+    index_mirror_.assign(host, host + dst.size());
+    index_mirror_ptr_ = dst.data();
+  } else {
+    drop_index_mirror(dst.data());
+  }
   CUDA_CHECK(cudaMemcpyAsync(dst.data(), host, static_cast<size_t>(dst.size()) * sizeof(int32_t),
                              cudaMemcpyHostToDevice, stream_));
 }
@@ -150,7 +165,17 @@ void CudaBackend::fill_zero(FloatTensor& t) {
   CUDA_CHECK(cudaMemsetAsync(t.data(), 0, static_cast<size_t>(t.size()) * sizeof(float), stream_));
 }
 
-void CudaBackend::synchronize() { CUDA_CHECK(cudaStreamSynchronize(stream_)); }
+void CudaBackend::synchronize() {
+  CUDA_CHECK(cudaStreamSynchronize(stream_));
+  check_recall_status();
+}
+
+void CudaBackend::check_recall_status() {
+  if (!recall_status_pending_) return;
+  CUDA_CHECK(cudaEventSynchronize(recall_status_event_));
+  recall_status_pending_ = false;
+  check_smooth_recall_signs((*recall_status_host_ & kSmoothRecallBadSign) != 0);
+}
 
 // --- graph and train relation ----------------------------------------------------
 
@@ -170,6 +195,11 @@ void CudaBackend::set_train(const Csr& train) {
                                     train_indices_.data(), train.cols);
   has_train_ = true;
   host_train_ = train;
+  std::vector<int64_t> degrees(static_cast<size_t>(train.rows));
+  for (int64_t u = 0; u < train.rows; ++u) degrees[static_cast<size_t>(u)] = train.row_size(u);
+  std::sort(degrees.begin(), degrees.end(), std::greater<int64_t>());
+  max_pairs_.assign(degrees.size() + 1, 0);
+  for (size_t c = 0; c < degrees.size(); ++c) max_pairs_[c + 1] = max_pairs_[c] + degrees[c];
   // sample_users is a local: wait for its upload (once per run).
   CUDA_CHECK(cudaStreamSynchronize(stream_));
 }
@@ -225,6 +255,7 @@ void CudaBackend::sample_triples(uint64_t seed, uint32_t epoch, int64_t first, i
   require(first + count <= (int64_t{1} << 32),
           "sample_triples: sample index beyond 2^32 per epoch");
   if (count == 0) return;
+  drop_index_mirror(triples.data());  // written below
   if (!has_train_ || train_view_.n_users == 0) {
     throw InputError(
         "BPR sampling: no user has both a train item and a non-train item (set_train first)");
@@ -244,11 +275,12 @@ void CudaBackend::bpr_forward_backward(const FloatTensor& table, const IndexTens
 }
 
 // The smooth recall loss (docs/smooth_recall.md) on the device; kernels and
-// products in smooth_recall_kernels.cu, design in docs/cuda.md. One stream
-// sync per call: the batch's ids are read back (with the pack kernel's ±1
-// status) so that ids and signs are checked with the CPU reference's
-// messages, and |Ω_b| and the pairs' offsets are computed from the host copy
-// of the train relation.
+// products in smooth_recall_kernels.cu, design in docs/cuda.md. The batch's
+// ids are checked with the CPU reference's messages, and |Ω_b| and the pairs'
+// offsets computed, on the host from the ids' host copy (index_mirror_, what
+// the caller uploaded): the call does not wait for the device, and the pack
+// kernel's ±1 verdict is read at the next synchronising call. Ids that were
+// not uploaded by the caller are copied back instead, with one stream sync.
 void CudaBackend::smooth_recall_forward_backward(const FloatTensor& signs, const IndexTensor& users,
                                                  int64_t count, const SmoothRecallParams& params,
                                                  FloatTensor& grad_signs, FloatTensor& loss_acc) {
@@ -261,6 +293,7 @@ void CudaBackend::smooth_recall_forward_backward(const FloatTensor& signs, const
           "smooth_recall_forward_backward: users holds fewer than count ids");
   require(loss_acc.size() >= 1, "smooth_recall_forward_backward: empty loss accumulator");
   if (count == 0) return;
+  check_recall_status();  // the previous call's ±1 verdict
 
   // The CPU reference's checks (smooth_recall.hpp), then the kernels' bound.
   const int32_t n_users = static_cast<int32_t>(host_train_.rows);
@@ -271,8 +304,8 @@ void CudaBackend::smooth_recall_forward_backward(const FloatTensor& signs, const
                         "the CUDA backend takes at most " + std::to_string(kSmoothRecallMaxBits) +
                             " bits (shared-memory histogram), got " + std::to_string(bits));
 
-  // Pack the items' and the batch users' signs (checking ±1) and read the
-  // ids back with the status.
+  // Pack the items' and the batch users' signs (checking ±1); the ids from
+  // their host copy, or read back with the status.
   const int words = code_words(bits);
   const size_t n = static_cast<size_t>(count);
   recall_.status.reserve(1, "smooth recall status");
@@ -285,24 +318,35 @@ void CudaBackend::smooth_recall_forward_backward(const FloatTensor& signs, const
   launch_smooth_recall_pack(signs.data(), bits, n_users, n_items, users.data(), count,
                             recall_.item_codes.data(), recall_.user_codes.data(),
                             recall_.user_rows.data(), recall_.status.data(), stream_);
-  recall_users_.resize(n);
-  int status = 0;
-  CUDA_CHECK(cudaMemcpyAsync(recall_users_.data(), users.data(), n * sizeof(int32_t),
-                             cudaMemcpyDeviceToHost, stream_));
-  CUDA_CHECK(cudaMemcpyAsync(&status, recall_.status.data(), sizeof(int), cudaMemcpyDeviceToHost,
-                             stream_));
-  CUDA_CHECK(cudaStreamSynchronize(stream_));
+  const bool mirrored = index_mirror_ptr_ == users.data() && index_mirror_.size() >= n;
+  const int32_t* ids = index_mirror_.data();
+  if (!mirrored) {
+    recall_users_.resize(n);
+    CUDA_CHECK(cudaMemcpyAsync(recall_users_.data(), users.data(), n * sizeof(int32_t),
+                               cudaMemcpyDeviceToHost, stream_));
+    CUDA_CHECK(cudaMemcpyAsync(recall_status_host_, recall_.status.data(), sizeof(int),
+                               cudaMemcpyDeviceToHost, stream_));
+    CUDA_CHECK(cudaStreamSynchronize(stream_));
+    ids = recall_users_.data();
+  }
 
   recall_pair_offsets_.resize(n);
   int64_t omega = 0;
   for (size_t b = 0; b < n; ++b) {
-    const int32_t u = recall_users_[b];
+    const int32_t u = ids[b];
     check_smooth_recall_user(u, n_users);
     recall_pair_offsets_[b] = omega;
     omega += host_train_.row_size(u);
   }
-  if (omega == 0) return;  // L = 0, no gradient (as the CPU)
-  check_smooth_recall_signs((status & kSmoothRecallBadSign) != 0);
+  if (omega == 0) return;  // L = 0, no gradient, no ±1 check (as the CPU)
+  if (mirrored) {
+    CUDA_CHECK(cudaMemcpyAsync(recall_status_host_, recall_.status.data(), sizeof(int),
+                               cudaMemcpyDeviceToHost, stream_));
+    CUDA_CHECK(cudaEventRecord(recall_status_event_, stream_));
+    recall_status_pending_ = true;
+  } else {
+    check_smooth_recall_signs((*recall_status_host_ & kSmoothRecallBadSign) != 0);
+  }
 
   // σ and σ'/τ_r per level difference, computed on the host exactly as the
   // CPU's tables; uploaded when bits or τ_rank change.
@@ -323,7 +367,10 @@ void CudaBackend::smooth_recall_forward_backward(const FloatTensor& signs, const
 
   const int64_t tile = smooth_recall_tile(count, n_items, bits);
   const size_t levels = static_cast<size_t>(bits) + 1;
-  const size_t pairs = static_cast<size_t>(omega);
+  // Sized for the most pairs `count` distinct users hold: the first (largest)
+  // batch allocates, the others reuse (a batch repeating users may need more).
+  const size_t pairs = static_cast<size_t>(
+      std::max(omega, max_pairs_[std::min(n, max_pairs_.size() - 1)]));
   recall_.pair_a.reserve(pairs, "smooth recall pair a");
   recall_.pair_term.reserve(pairs, "smooth recall pair terms");
   recall_.pair_level.reserve(pairs, "smooth recall pair levels");

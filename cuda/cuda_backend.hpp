@@ -108,6 +108,30 @@ class CudaBackend final : public Backend {
   // Host copy of the train relation: smooth_recall_forward_backward checks
   // the batch's ids and computes |Ω_b| and the pair offsets from it.
   Csr host_train_;
+  // max_pairs_[c]: the most train pairs c distinct users hold (the sum of the
+  // c largest degrees), c = 0..n_users: the pair buffers' size for a batch of
+  // c users, so they are allocated by the first (largest) batch only.
+  std::vector<int64_t> max_pairs_;
+
+  // The ids last uploaded into a one-column IndexTensor, kept on the host:
+  // every write into device int memory goes through this backend (upload,
+  // alloc, sample_triples), which keeps or drops the copy, so it always
+  // equals the device tensor at index_mirror_ptr_. smooth_recall reads the
+  // batch's ids from it instead of copying them back.
+  const int32_t* index_mirror_ptr_ = nullptr;
+  std::vector<int32_t> index_mirror_;
+  void drop_index_mirror(const void* ptr) {
+    if (ptr == index_mirror_ptr_) index_mirror_ptr_ = nullptr;
+  }
+
+  // The ±1 check of a smooth recall call whose ids came from the mirror: its
+  // status word is copied to pinned memory without waiting, and read at the
+  // next synchronising call (synchronize, download*, the next smooth recall
+  // call), which throws the CPU reference's error then.
+  int* recall_status_host_ = nullptr;
+  cudaEvent_t recall_status_event_ = nullptr;
+  bool recall_status_pending_ = false;
+  void check_recall_status();
 
   // smooth_recall_forward_backward: device scratch, host staging, and the
   // (bits, τ_rank) of the rank tables now on the device.

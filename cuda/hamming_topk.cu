@@ -107,7 +107,7 @@ void hamming_topk(const TopkRequest& request, const uint64_t* codes, int bits,
   if (request.n == 0) return;
   const int words = code_words(bits);
   const int32_t n_items = request.n_items;
-  const int64_t tile = tile_rows(request.n, n_items);
+  const int64_t tile = tile_rows(request.n, n_items, kUsersPerBlock);
   keys.reserve(static_cast<size_t>(tile) * std::max(n_items, 1), "Hamming top-k key tile");
 
   for (int64_t begin = 0; begin < request.n; begin += tile) {

@@ -52,7 +52,7 @@ __global__ void hash_backward_kernel(EstimatorParams estimator, const float* __r
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
        i += stride) {
-    grad_x[i] = grad_signs[i] * estimator_grad(estimator, x[i]);
+    grad_x[i] = estimator_backward(estimator, grad_signs[i], x[i]);
   }
 }
 

@@ -188,7 +188,7 @@ void real_topk(const TopkRequest& request, const float* table, int dim, RealScor
   }
   if (request.n == 0) return;
   const int32_t n_items = request.n_items;
-  const int64_t tile = tile_rows(request.n, n_items);
+  const int64_t tile = tile_rows(request.n, n_items, kTileUsers);
   keys.reserve(static_cast<size_t>(tile) * std::max(n_items, 1), "real top-k score tile");
   const float* item_rows = table + static_cast<int64_t>(request.n_users) * dim;
 

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 
+#include "bitrec/kernels/topk_tiles.hpp"
 #include "topk.hpp"
 
 namespace bitrec::cuda::topk_detail {
@@ -125,15 +126,11 @@ static __global__ void mask_excluded_kernel(const int64_t* __restrict__ indptr,
   }
 }
 
-// Users per key tile: as many as fit kTileBytes, at least one, at most
-// kMaxTileRows (grid-dimension limits of the distance kernel).
-constexpr int64_t kMaxTileRows = int64_t{1} << 20;
-inline int64_t tile_rows(int64_t n, int32_t n_items) {
-  const int64_t per_row = static_cast<int64_t>(n_items > 0 ? n_items : 1) * 4;
-  int64_t rows = static_cast<int64_t>(kTileBytes) / per_row;
-  if (rows < 1) rows = 1;
-  if (rows > kMaxTileRows) rows = kMaxTileRows;
-  return rows < n ? rows : n;
+// Users per key tile: as many as fit kTileBytes, at least one, and few
+// enough that the distance/score kernel's grid.y (rows_per_block users per
+// block) stays within CUDA's limit (bitrec/kernels/topk_tiles.hpp).
+inline int64_t tile_rows(int64_t n, int32_t n_items, int rows_per_block) {
+  return topk_tile_rows(n, n_items, rows_per_block, static_cast<int64_t>(kTileBytes));
 }
 
 }  // namespace bitrec::cuda::topk_detail

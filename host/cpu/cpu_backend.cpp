@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "bitrec/kernels/estimators.hpp"
 #include "bitrec/kernels/hamming.hpp"
 #include "bitrec/kernels/sample_users.hpp"
 #include "bitrec/memory_size.hpp"
@@ -49,12 +50,13 @@ std::string cpu_model_name() {
   return "";
 }
 
-// grad_x = grad ⊙ f(x), row by row; one estimator per instantiation, so the
-// switch is outside the loop. Rows whose gradient is all zero get zeros
-// without evaluating f: a BPR batch touches ~6 k of Gowalla's 71 k rows, and
-// f costs an expf (signswish) or four cosf (fourier) per element — this cut
-// hash_backward from 20–85 ms to well under a millisecond per batch. (The
-// only difference to g·f(x) is +0 where that gives −0.)
+// grad_x = grad ⊙ f(x), row by row, each element by estimator_backward
+// (bitrec/kernels/estimators.hpp: +0 where the gradient is zero, as the CUDA
+// backend); one estimator per instantiation, so the switch is outside the
+// loop. Rows whose gradient is all zero get zeros without evaluating f: a
+// BPR batch touches ~6 k of Gowalla's 71 k rows, and f costs an expf
+// (signswish) or four cosf (fourier) per element — this cut hash_backward
+// from 20–85 ms to well under a millisecond per batch.
 template <class F>
 void scale_by_estimator(const float* x, const float* grad, float* grad_x, int64_t rows,
                         int64_t cols, int threads, F f) {
@@ -67,7 +69,7 @@ void scale_by_estimator(const float* x, const float* grad, float* grad_x, int64_
 #pragma omp simd reduction(| : nonzero)
     for (int64_t k = 0; k < cols; ++k) nonzero |= gr[k] != 0.0f;
     if (nonzero) {
-      for (int64_t k = 0; k < cols; ++k) out[k] = gr[k] * f(xr[k]);
+      for (int64_t k = 0; k < cols; ++k) out[k] = estimator_backward(gr[k], f(xr[k]));
     } else {
 #pragma omp simd
       for (int64_t k = 0; k < cols; ++k) out[k] = 0.0f;

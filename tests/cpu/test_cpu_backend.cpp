@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -185,6 +186,51 @@ TEST(CpuHash, BackwardIsGradTimesEstimator) {
                                                          << " element " << i;
     }
   }
+}
+
+// A zero upstream gradient gives +0 on every estimator, in an all-zero row
+// and inside a row with other gradients: not the −0 of 0·f(x) with f(x) < 0,
+// nor the NaN of 0·f(±inf) under signswish (estimator_backward, shared with
+// the CUDA backend).
+TEST(CpuHash, ZeroGradientGivesPositiveZero) {
+  const float inf = std::numeric_limits<float>::infinity();
+  std::vector<EstimatorParams> estimators(4);
+  estimators[1].kind = Estimator::kSteClip;
+  estimators[1].clip = 0.7f;
+  estimators[2].kind = Estimator::kFourier;
+  estimators[3].kind = Estimator::kSignswish;
+  estimators[3].beta = 4.0f;
+  EXPECT_TRUE(std::isnan(signswish_grad(inf, 4.0f)));  // the case this guards against
+  EXPECT_TRUE(std::signbit(0.0f * signswish_grad(3.43f / 4.0f, 4.0f)));  // and this one
+  const std::vector<float> xs = {inf, -inf, 3.43f / 4.0f, -0.5f, 0.0f, 2.0f};
+  const int d = static_cast<int>(xs.size());
+  std::vector<float> x, g;
+  for (int r = 0; r < 2; ++r) x.insert(x.end(), xs.begin(), xs.end());
+  g = {0.0f, -0.0f, 0.0f, 1.5f, 0.0f, -2.0f,   // row 0: zeros beside gradients
+       0.0f, 0.0f, -0.0f, 0.0f, 0.0f, 0.0f};   // row 1: all zero
+  CpuBackend be(2);
+  FloatTensor tx = to_tensor(be, x, 2, d), tg = to_tensor(be, g, 2, d), out = be.alloc_f32(2, d);
+  for (const EstimatorParams& e : estimators) {
+    be.hash_backward(e, tx, tg, out);
+    const std::vector<float> got = to_host(be, out);
+    for (size_t i = 0; i < x.size(); ++i) {
+      SCOPED_TRACE("estimator " + std::to_string(static_cast<int>(e.kind)) + " element " + std::to_string(i));
+      EXPECT_EQ(got[i], estimator_backward(e, g[i], x[i]));
+      if (g[i] == 0.0f) {
+        EXPECT_EQ(got[i], 0.0f);
+        EXPECT_FALSE(std::signbit(got[i]));
+      } else {
+        EXPECT_EQ(got[i], g[i] * estimator_grad(e, x[i]));
+      }
+    }
+  }
+  // The shared function itself.
+  EXPECT_FALSE(std::signbit(estimator_backward(0.0f, -3.0f)));
+  EXPECT_FALSE(std::signbit(estimator_backward(-0.0f, 3.0f)));
+  EXPECT_EQ(estimator_backward(0.0f, std::numeric_limits<float>::quiet_NaN()), 0.0f);
+  EXPECT_EQ(estimator_backward(estimators[3], 0.0f, -inf), 0.0f);
+  EXPECT_EQ(estimator_backward(-2.0f, 0.25f), -0.5f);
+  EXPECT_EQ(estimator_backward(estimators[3], 1.5f, 0.1f), 1.5f * signswish_grad(0.1f, 4.0f));
 }
 
 // ---- losses ------------------------------------------------------------------

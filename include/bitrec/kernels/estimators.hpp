@@ -74,4 +74,14 @@ BITREC_HD float estimator_grad(const EstimatorParams& p, float x) {
   }
 }
 
+// One element of hash_backward, both backends: the upstream gradient g
+// times the estimator's factor f(x), and +0 wherever g is zero — never the
+// −0 of g·f(x) with f(x) < 0, nor the NaN of 0·f(±inf) (signswish's factor
+// is NaN at x = ±inf). A zero gradient means "this code was not used".
+BITREC_HD float estimator_backward(float g, float f_of_x) { return g == 0.0f ? 0.0f : g * f_of_x; }
+
+BITREC_HD float estimator_backward(const EstimatorParams& p, float g, float x) {
+  return g == 0.0f ? 0.0f : estimator_backward(g, estimator_grad(p, x));
+}
+
 }  // namespace bitrec

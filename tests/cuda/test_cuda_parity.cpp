@@ -20,6 +20,8 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "bitrec/error.hpp"
@@ -159,6 +161,15 @@ TEST(CudaParity, HashBackwardEveryEstimator) {
   for (size_t i = 0; i < x.size(); i += 11) x[i] = -1.2f + 0.0003f * static_cast<float>(i);
   std::vector<float> g = normal_vector(x.size(), 1e-3f, 4);
   for (int64_t c = 0; c < cols; ++c) g[static_cast<size_t>(5 * cols + c)] = 0.0f;  // a zero row
+  // Zero gradients beside nonzero ones, at x = ±inf (signswish's factor is
+  // NaN there) and where the factor is negative (0·f = −0): +0 on both.
+  const float inf = std::numeric_limits<float>::infinity();
+  const std::vector<std::pair<int64_t, float>> zero_grad_at = {
+      {5 * cols, inf}, {7 * cols + 3, inf}, {7 * cols + 4, -inf}, {7 * cols + 5, 0.9f}, {7 * cols + 6, 0.069f}};
+  for (const auto& [at, value] : zero_grad_at) {
+    x[static_cast<size_t>(at)] = value;
+    g[static_cast<size_t>(at)] = at % 2 ? -0.0f : 0.0f;
+  }
   FloatTensor cx = to_tensor(cpu, x, rows, cols), gx = to_tensor(*gpu, x, rows, cols);
   FloatTensor cg = to_tensor(cpu, g, rows, cols), gg = to_tensor(*gpu, g, rows, cols);
 
@@ -191,9 +202,15 @@ TEST(CudaParity, HashBackwardEveryEstimator) {
     cpu.hash_backward(p, cx, cg, cout);
     gpu->hash_backward(p, gx, gg, gout);
     const double abs_tol = 1e-5 * std::max(1.0f, p.beta) * 1e-3;  // |g| ~ 1e-3
-    expect_all_near(to_host(cpu, cout), to_host(*gpu, gout), abs_tol, 1e-5,
-                    "estimator " + std::to_string(static_cast<int>(p.kind)) + " beta " +
-                        std::to_string(p.beta) + " terms " + std::to_string(p.fourier_terms));
+    const std::string what = "estimator " + std::to_string(static_cast<int>(p.kind)) + " beta " +
+                             std::to_string(p.beta) + " terms " + std::to_string(p.fourier_terms);
+    const std::vector<float> on_gpu = to_host(*gpu, gout);
+    expect_all_near(to_host(cpu, cout), on_gpu, abs_tol, 1e-5, what);
+    for (size_t i = 0; i < g.size(); ++i) {
+      if (g[i] != 0.0f) continue;
+      EXPECT_EQ(on_gpu[i], 0.0f) << what << " element " << i;
+      EXPECT_FALSE(std::signbit(on_gpu[i])) << what << " element " << i << ": -0";
+    }
   }
 }
 

@@ -26,6 +26,7 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bitrec/kernels/adam.hpp"
@@ -207,6 +208,91 @@ TEST(CudaSmoothRecallParity, RunToRunBitwiseIdentical) {
   const Outcome b = run_backend(*gpu, train, signs, 64, batch, p);
   EXPECT_EQ(a.loss, b.loss);
   EXPECT_EQ(a.grad, b.grad);
+}
+
+// Batches of one "epoch" through one backend whose pair count |Ω_b| grows
+// from batch to batch: few pairs, then the heaviest users at the same batch
+// size, then a larger batch, then the full user repeated (more pairs than
+// any distinct users hold: the pair buffers must grow then). Each batch
+// against the CPU; and the ids read from their host copy (uploaded into a
+// one-column tensor, as the trainer does) give bitwise the same results as
+// ids the backend must copy back (uploaded into a two-column tensor).
+TEST(CudaSmoothRecallParity, PairCountGrowsMidEpoch) {
+  if (!bitrec::cuda_device_available()) GTEST_SKIP() << kNoDevice;
+  RelationSpec spec;
+  spec.users = 40;
+  spec.items = 150;
+  spec.density = 0.05;
+  spec.zero_degree_items = 0;  // user 1 holds every item
+  spec.seed = 17;
+  const Csr train = random_relation(spec);
+  const int bits = 64;
+  const int64_t rows = train.rows + train.cols;
+  std::vector<int32_t> by_degree(static_cast<size_t>(spec.users));
+  for (int32_t u = 0; u < spec.users; ++u) by_degree[static_cast<size_t>(u)] = u;
+  std::stable_sort(by_degree.begin(), by_degree.end(),
+                   [&](int32_t a, int32_t b) { return train.row_size(a) < train.row_size(b); });
+  const std::vector<std::vector<int32_t>> batches = {
+      {by_degree[2], by_degree[3], by_degree[4], by_degree[5]},                // light users
+      {by_degree[39], by_degree[38], by_degree[37], by_degree[36]},            // the heaviest
+      {by_degree[10], by_degree[39], by_degree[20], by_degree[30], by_degree[35], by_degree[38],
+       by_degree[37], by_degree[36]},                                          // larger batch
+      {1, 1, 1, 1},                                                            // repeats
+      {by_degree[6], by_degree[7]}};                                           // the epoch's tail
+  int64_t last_pairs = -1;
+  for (size_t b = 0; b < 4; ++b) {
+    int64_t pairs = 0;
+    for (const int32_t u : batches[b]) pairs += train.row_size(u);
+    ASSERT_GT(pairs, last_pairs) << "batch " << b << ": the pair count must grow";
+    last_pairs = pairs;
+  }
+  const std::vector<float> signs = random_signs(static_cast<size_t>(rows * bits), 18);
+  SmoothRecallParams p;
+  p.tau_rank = 4.0f;
+  p.tau_cut = 7.5f;
+  p.recall_n = 20;
+
+  CpuBackend cpu(2);
+  auto gpu = make_gpu();
+  auto gpu_copied_back = make_gpu();
+  struct Side {
+    Backend& b;
+    int id_cols;
+    FloatTensor signs, grad, loss;
+    IndexTensor users;
+  };
+  std::vector<Side> sides;
+  const std::vector<std::pair<Backend*, int>> backends = {{&cpu, 1}, {gpu.get(), 1}, {gpu_copied_back.get(), 2}};
+  for (const auto& [backend, cols] : backends) {
+    backend->set_train(train);
+    Side side{*backend, cols, to_tensor(*backend, signs, rows, bits), backend->alloc_f32(rows, bits),
+              backend->alloc_f32(1, 1), backend->alloc_i32(8, cols)};
+    sides.push_back(std::move(side));
+  }
+  for (size_t b = 0; b < batches.size(); ++b) {
+    std::vector<Outcome> got;
+    for (Side& side : sides) {
+      std::vector<int32_t> ids(static_cast<size_t>(side.users.size()), batches[b].front());
+      std::copy(batches[b].begin(), batches[b].end(), ids.begin());
+      side.b.upload(ids.data(), side.users);
+      side.b.fill_zero(side.grad);
+      side.b.fill_zero(side.loss);
+      side.b.smooth_recall_forward_backward(side.signs, side.users, static_cast<int64_t>(batches[b].size()),
+                                            p, side.grad, side.loss);
+      Outcome o;
+      o.grad = to_host(side.b, side.grad);
+      o.loss = to_host(side.b, side.loss)[0];
+      got.push_back(std::move(o));
+    }
+    const std::string w = "batch " + std::to_string(b);
+    ASSERT_LT(got[0].loss, 0.0f) << w;
+    EXPECT_NEAR(got[0].loss, got[1].loss, 1e-7 + 1e-5 * std::fabs(got[0].loss)) << w << " loss";
+    const double scale = max_abs(got[0].grad);
+    ASSERT_GT(scale, 0.0) << w;
+    expect_all_near(got[0].grad, got[1].grad, 1e-5 * scale, 1e-4, w + " dL/dsigns");
+    EXPECT_EQ(got[1].loss, got[2].loss) << w << ": ids from the host copy vs copied back";
+    EXPECT_EQ(got[1].grad, got[2].grad) << w << ": ids from the host copy vs copied back";
+  }
 }
 
 // The CPU reference's errors, with its messages.

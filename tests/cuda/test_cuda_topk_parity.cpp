@@ -161,6 +161,36 @@ TEST(CudaTopkParity, RealIntegerScoresExactBothPaths) {
   }
 }
 
+// Real scores for more users × items than one key tile holds (256 MiB: 958
+// users of 70,000 items), so topk_real's tile loop runs twice, each tile
+// over 1,094 item tiles of the score kernel; an integer-valued table keeps
+// every score exact, so both score paths must equal the CPU, ties included.
+TEST(CudaTopkParity, RealAcrossKeyTiles) {
+  if (!bitrec::cuda_device_available()) GTEST_SKIP() << "no CUDA device: parity tests need a GPU";
+  const int32_t n_users = 1000, n_items = 70000;
+  const int dim = 16;
+  const int64_t n = n_users + n_items;
+  std::mt19937_64 rng(21);
+  std::uniform_int_distribution<int> small(-2, 2);
+  std::vector<float> table(static_cast<size_t>(n * dim));
+  for (float& v : table) v = static_cast<float>(small(rng));
+  const Csr exclude = exclusion(n_users, n_items, 22);
+  const std::vector<int32_t> users = user_list(n_users, 23);
+  ASSERT_GT(static_cast<int64_t>(users.size()) * n_items * 4, int64_t{256} << 20)
+      << "the call must span more than one key tile";
+  CpuBackend cpu(2);
+  FloatTensor ctab = to_tensor(cpu, table, n, dim);
+  TopK ct;
+  cpu.topk_real(ctab, n_users, n_items, exclude, users, 100, ct);
+  for (const char* path : {"fma", "cublas"}) {
+    auto gpu = make_gpu("cusparse", path);
+    FloatTensor gtab = to_tensor(*gpu, table, n, dim);
+    TopK gt;
+    gpu->topk_real(gtab, n_users, n_items, exclude, users, 100, gt);
+    expect_same_topk(ct, gt, std::string("real across key tiles, ") + path);
+  }
+}
+
 // Float fma chain Σ_d u[d]·i[d] in d order: the CPU's score when it contracts.
 float fma_chain_score(const std::vector<float>& table, int dim, int64_t a, int64_t b) {
   float acc = 0.0f;

@@ -75,6 +75,7 @@ ConfigEntries config_to_entries(const TrainConfig& c) {
       {"tau-cut-start", float_text(c.tau_cut_start)},
       {"tau-cut-warmup", float_text(c.tau_cut_warmup)},
       {"recall-n", std::to_string(c.recall_n)},
+      {"recall-n-end", std::to_string(c.recall_n_end)},
       {"dcg-weight", float_text(c.dcg_weight)},
       {"user-batch", std::to_string(c.user_batch)},
       {"bpr-weight", float_text(c.bpr_weight)},
@@ -130,6 +131,7 @@ TrainConfig config_from_entries(const ConfigEntries& entries) {
       else if (key == "tau-cut-start") c.tau_cut_start = std::stof(value);
       else if (key == "tau-cut-warmup") c.tau_cut_warmup = std::stof(value);
       else if (key == "recall-n") c.recall_n = std::stoi(value);
+      else if (key == "recall-n-end") c.recall_n_end = std::stoi(value);
       else if (key == "dcg-weight") c.dcg_weight = std::stof(value);
       else if (key == "bpr-weight") c.bpr_weight = std::stof(value);
       else if (key == "user-batch") c.user_batch = std::stoi(value);

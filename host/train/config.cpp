@@ -199,6 +199,7 @@ void resolve_config(TrainConfig& c) {
     }
   }
   if (c.beta_end < 0.0f) c.beta_end = c.beta;
+  if (c.recall_n_end < 0) c.recall_n_end = c.recall_n;
   if (c.bpr_weight < 0.0f) c.bpr_weight = 0.0f;
 
   // The CLI checks the same ranges as each option is parsed
@@ -227,6 +228,7 @@ void resolve_config(TrainConfig& c) {
     require_real(c.tau_cut_start, 0, 1e9, true, false, "--tau-cut-start");
   }
   require_whole(c.recall_n, 1, 1000000, "--recall-n");
+  require_whole(c.recall_n_end, 1, 1000000, "--recall-n-end");
   require_real(c.dcg_weight, 0, 1e6, false, false, "--dcg-weight");
   require_real(c.tau_cut_warmup, 0, 1, false, false, "--tau-cut-warmup");
   require_whole(c.user_batch, 1, 1 << 24, "--user-batch");
@@ -283,6 +285,13 @@ float beta_at_epoch(const TrainConfig& c, int epoch_of_run) {
   const double t = std::min(1.0, static_cast<double>(epoch) / (epochs - 1));
   if (c.beta_schedule == BetaSchedule::kLinear) return static_cast<float>(c.beta + t * (c.beta_end - c.beta));
   return static_cast<float>(c.beta * std::pow(static_cast<double>(c.beta_end) / c.beta, t));
+}
+
+int recall_n_at_epoch(const TrainConfig& c, int epoch_of_run) {
+  const int epochs = phase_epochs(c);
+  if (c.recall_n_end <= 0 || c.recall_n_end == c.recall_n || epochs <= 1) return c.recall_n;
+  const double t = std::min(1.0, static_cast<double>(phase_epoch(c, epoch_of_run)) / (epochs - 1));
+  return static_cast<int>(std::lround(c.recall_n * std::pow(static_cast<double>(c.recall_n_end) / c.recall_n, t)));
 }
 
 float tau_cut_at_epoch(const TrainConfig& c, int epoch_of_run, int32_t n_items) {

@@ -79,6 +79,7 @@ ModelState warm_start_state(const Checkpoint& source, const std::string& dir, co
   start.e0 = st.e0;
   start.adam_m.assign(st.e0.size(), 0.0f);
   start.adam_v.assign(st.e0.size(), 0.0f);
+  if (is_hashed(config.method) && trains_table(config)) rescale_rms(start.e0, config.init_std);
   start.blocks = st.blocks;
   for (ParamBlock& b : start.blocks) {
     zero_moments(b.adam_m);

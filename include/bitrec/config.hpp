@@ -57,6 +57,10 @@ struct TrainConfig {
   float tau_cut_start = -1.0f;  // <0: n_items / 20 (never below tau_cut)
   float tau_cut_warmup = 0.3f;  // fraction of --epochs
   int recall_n = 50;
+  // N at the last epoch: N moves geometrically from recall_n to recall_n_end
+  // over the method's epochs, so that the loss ends on the top of the list
+  // (docs/recall_hash_study.md "An N schedule"); <0: recall_n throughout.
+  int recall_n_end = -1;
   // Top weight of the smooth recall loss: each pair's term × (1 + w/log₂(1 +
   // r)), DCG's discount, so pairs near the top count more (NDCG@N).
   float dcg_weight = 0.0f;
@@ -149,6 +153,10 @@ float beta_at_epoch(const TrainConfig& config, int epoch);
 // The sign estimator's parameters at epoch e (0-based): --estimator, --clip,
 // β per --beta-schedule, the Fourier series' terms and frequency.
 EstimatorParams estimator_at_epoch(const TrainConfig& config, int epoch);
+
+// N of the smooth recall loss at epoch e (0-based) of the run: recall_n at
+// the method's first epoch, recall_n_end at its last, geometric in between.
+int recall_n_at_epoch(const TrainConfig& config, int epoch);
 
 // τ_cut of the smooth recall loss at epoch e (0-based) of the run, per its
 // decay over the first tau_cut_warmup of the method's phase.

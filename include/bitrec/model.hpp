@@ -2,6 +2,7 @@
 // (or a MethodModel's parameter blocks).
 // Everything else (propagated embeddings, codes) is derived from it.
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -57,6 +58,22 @@ ParamBlock table_block(const ModelState& state);
 std::string first_non_finite_value(const std::vector<float>& values, int64_t cols, const std::string& name);
 // The same over blocks: values, then "Adam m of NAME", "Adam v of NAME", block by block.
 std::string blocks_non_finite(const std::vector<ParamBlock>& blocks);
+
+// Scales `table` so that its root mean square is `target` (nothing for an
+// all-zero table); returns the factor. A hashed run that starts from trained
+// parameters (--init-from, the end of --warmup-epochs) rescales E0 to the
+// seeded initialisation's scale: every user's ranking is unchanged (all
+// scores scale by the same factor²), while sign's estimators (signswish's
+// β, ste-clip's clip) and Adam's step size work at the scale they were
+// chosen for (docs/training.md "Warm start").
+inline float rescale_rms(std::vector<float>& table, float target) {
+  double sum = 0.0;
+  for (float v : table) sum += static_cast<double>(v) * v;
+  if (table.empty() || sum <= 0.0) return 1.0f;
+  const float factor = static_cast<float>(target / std::sqrt(sum / static_cast<double>(table.size())));
+  for (float& v : table) v *= factor;
+  return factor;
+}
 
 // E0 ~ N(0, std²) drawn from Philox (RngStream::kInit) by Box–Muller, so the
 // same seed gives the same table on every machine.

@@ -59,7 +59,7 @@ std::map<std::string, CommandFlags> flag_table() {
       {"--dim"}, {"--layers", {"0"}, "layers"}, {"--lr"}, {"--batch"},
       {"--decay", {"0"}, "decay"}, {"--init-std"}, {"--clip"}, {"--beta"}, {"--beta-end"},
       {"--tau-rank"}, {"--tau-cut"}, {"--tau-cut-start"},
-      {"--tau-cut-warmup", {"0"}, "tau-cut-warmup"}, {"--recall-n"},
+      {"--tau-cut-warmup", {"0"}, "tau-cut-warmup"}, {"--recall-n"}, {"--recall-n-end"},
       {"--dcg-weight", {"0"}, "dcg-weight"}, {"--user-batch"},
       {"--bpr-weight", {"0"}, "bpr-weight"}, {"--negatives"},
       {"--warmup-epochs", {"0"}, "warmup-epochs"}, {"--lr-after-warmup"},

@@ -4,6 +4,7 @@
 // method's loss on its own schedule. Both resume bit for bit.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <functional>
 #include <memory>
 #include <string>
@@ -59,7 +60,16 @@ TEST(WarmStart, StartsFromTheSourceParametersWithFreshAdam) {
                                               return c;
                                             }(),
                                             data);
-  EXPECT_EQ(start.e0, source.state.e0);
+  // A hashed run on the table starts from the source's table rescaled to the
+  // initialisation's RMS: one factor for every value, so every ranking holds.
+  ASSERT_EQ(start.e0.size(), source.state.e0.size());
+  const float factor = start.e0[0] / source.state.e0[0];
+  double sum = 0.0;
+  for (size_t k = 0; k < start.e0.size(); ++k) {
+    ASSERT_FLOAT_EQ(start.e0[k], source.state.e0[k] * factor) << k;
+    sum += static_cast<double>(start.e0[k]) * start.e0[k];
+  }
+  EXPECT_NEAR(std::sqrt(sum / start.e0.size()), 0.1, 1e-4);  // --init-std
   EXPECT_EQ(start.adam_step, 0);
   EXPECT_EQ(start.epochs_done, 0);
   for (float m : start.adam_m) ASSERT_EQ(m, 0.0f);
@@ -76,6 +86,24 @@ TEST(WarmStart, StartsFromTheSourceParametersWithFreshAdam) {
   const double warm_recall = warmed.evals.back().test.at("hamming").at("recall@20");
   const double cold_recall = cold.evals.back().test.at("hamming").at("recall@20");
   EXPECT_GT(warm_recall, cold_recall + 0.05) << "warm " << warm_recall << ", cold " << cold_recall;
+}
+
+TEST(WarmStart, ARealValuedRunKeepsTheSourceScale) {
+  const Dataset data = load_dataset(kData);
+  TrainConfig cfg = small_config(Method::kLightGcn, 1);
+  resolve_config(cfg);
+  const TrainSummary source = train(data, cfg);
+  const ModelState start = warm_start_state(Checkpoint{cfg, source.state, source.evals}, "src", cfg, data);
+  EXPECT_EQ(start.e0, source.state.e0);
+}
+
+TEST(WarmStart, RescaleRmsKeepsDirectionsAndHitsTheTarget) {
+  std::vector<float> table{3.0f, -4.0f, 0.0f, 0.0f};  // RMS 2.5
+  EXPECT_FLOAT_EQ(rescale_rms(table, 0.5f), 0.2f);
+  EXPECT_EQ(table, (std::vector<float>{0.6f, -0.8f, 0.0f, 0.0f}));
+  std::vector<float> zeros(3, 0.0f);
+  EXPECT_EQ(rescale_rms(zeros, 0.1f), 1.0f);
+  EXPECT_EQ(zeros, std::vector<float>(3, 0.0f));
 }
 
 TEST(WarmStart, RefusesSourcesItCannotRead) {
@@ -132,6 +160,23 @@ TEST(TwoPhase, WarmupEpochsTrainBprThenTheMethodOnItsOwnSchedule) {
   // BPR's loss is positive (−log σ), the smooth recall loss negative (−recall).
   EXPECT_GT(run.evals[3].loss, 0.0);
   EXPECT_LT(run.evals[4].loss, 0.0);
+}
+
+TEST(RecallNSchedule, MovesGeometricallyOverTheMethodsEpochs) {
+  TrainConfig c = small_config(Method::kRecallHash, 12);
+  c.warmup_epochs = 2;
+  c.recall_n = 100;
+  c.recall_n_end = 25;
+  resolve_config(c);
+  EXPECT_EQ(recall_n_at_epoch(c, 0), 100);  // the warm-up keeps the start
+  EXPECT_EQ(recall_n_at_epoch(c, 2), 100);  // the method's first epoch
+  EXPECT_EQ(recall_n_at_epoch(c, 11), 25);  // its last
+  // Phase epoch 3 of the method's 0..9: 100·(1/4)^(3/9).
+  EXPECT_EQ(recall_n_at_epoch(c, 2 + 3), static_cast<int>(std::lround(100 * std::pow(0.25, 3.0 / 9))));
+  TrainConfig fixed = small_config(Method::kRecallHash, 12);
+  resolve_config(fixed);
+  EXPECT_EQ(fixed.recall_n_end, fixed.recall_n);
+  for (int e = 0; e < 12; ++e) EXPECT_EQ(recall_n_at_epoch(fixed, e), 50);
 }
 
 TEST(TwoPhase, RefusedWhereThereIsNoBprPhase) {

@@ -377,6 +377,7 @@ void add_train_command(CLI::App& app) {
       ->check(real_in(0, 1));
   cmd->add_option("--recall-n", c.recall_n, option_help("--recall-n"))->capture_default_str()
       ->check(whole_in(1, 1000000));
+  cmd->add_option("--recall-n-end", c.recall_n_end, option_help("--recall-n-end"))->check(whole_in(1, 1000000));
   cmd->add_option("--dcg-weight", c.dcg_weight,
                   option_help("--dcg-weight"))
       ->capture_default_str()

@@ -36,6 +36,7 @@ MethodSpec recall_hash_spec() {
       {"--tau-cut-start", "tau-cut at epoch 0 (default n_items/20), decayed to --tau-cut"},
       {"--tau-cut-warmup", "fraction of --epochs the tau-cut decay lasts"},
       {"--recall-n", "N of the smoothed Recall@N"},
+      {"--recall-n-end", "N at the last epoch, geometric from --recall-n (default: --recall-n)"},
       {"--dcg-weight", "top weight w, each pair's term x (1 + w/log2(1 + rank)); 0 = plain smooth recall"},
       {"--user-batch", "users per batch"},
       {"--bpr-weight", "weight of a BPR term on the codes, one triple per train pair of the batch (default 0)"},

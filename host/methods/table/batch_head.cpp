@@ -84,7 +84,7 @@ void BatchHead::forward_backward(int epoch, int64_t batch, const FloatTensor& x,
     SmoothRecallParams params;
     params.tau_rank = config_.tau_rank;
     params.tau_cut = tau_cut_at_epoch(config_, epoch, static_cast<int32_t>(train_.cols));
-    params.recall_n = config_.recall_n;
+    params.recall_n = recall_n_at_epoch(config_, epoch);
     params.dcg_weight = config_.dcg_weight;
     be_.smooth_recall_forward_backward(codes_, batch_users_, count, params, grad_codes_, loss_acc);
     if (config_.bpr_weight > 0.0f) {

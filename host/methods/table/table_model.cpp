@@ -64,6 +64,12 @@ class TableModel final : public Model {
       if (epoch == config_.warmup_epochs && batch == 0) {
         be_.fill_zero(adam_m_);
         be_.fill_zero(adam_v_);
+        if (hashed_) {  // the codes' estimators work at the initialisation's scale (rescale_rms)
+          std::vector<float> table(static_cast<size_t>(e0_.size()));
+          be_.download(e0_, table.data());
+          rescale_rms(table, config_.init_std);
+          be_.upload(table.data(), e0_);
+        }
       }
       adam_step -= config_.warmup_epochs * warmup_head_->batches_per_epoch();
       lr = config_.lr_after_warmup;

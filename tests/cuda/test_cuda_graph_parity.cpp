@@ -1,6 +1,7 @@
 // CPU ↔ CUDA parity of propagate_mean across the graph's life in one
 // backend: widths changing between calls (--dim 64 → 32 → 64: cuSPARSE's
-// dense descriptors and work buffer are made per width and reused), set_graph
+// dense descriptors are remade and its work buffer regrown whenever the
+// width changes, cuda/propagate.cu prepare_dense), set_graph
 // called twice (the second graph replaces the first: new CSR, new
 // descriptor), and a graph with no edges (Â empty: every layer is zero).
 // Both SpMM paths. Tolerance as test_cuda_parity.cpp's propagation: abs 2e-6

@@ -237,7 +237,7 @@ TEST(CudaSmoothRecallParity, PairCountGrowsMidEpoch) {
       {by_degree[39], by_degree[38], by_degree[37], by_degree[36]},            // the heaviest
       {by_degree[10], by_degree[39], by_degree[20], by_degree[30], by_degree[35], by_degree[38],
        by_degree[37], by_degree[36]},                                          // larger batch
-      {1, 1, 1, 1},                                                            // repeats
+      {1, by_degree[38], 1, 1},                                                // repeats
       {by_degree[6], by_degree[7]}};                                           // the epoch's tail
   int64_t last_pairs = -1;
   for (size_t b = 0; b < 4; ++b) {

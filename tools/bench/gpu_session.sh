@@ -28,6 +28,9 @@
 #   GPU_BITREC     the bitrec binary (default: $GPU_BUILD/bitrec)
 #   GPU_JOBS       build jobs (default: all cores)
 #   GPU_DEADLINE   seconds for the whole run (default: the budgets' sum)
+#   GPU_SKIP="STEP ..."
+#                  steps not to run (reported "skipped"), e.g. "deps configure
+#                  build" to rerun the checks on a machine that has the build
 #   GPU_DRY_RUN=1  dry run (see above)
 #   GPU_DRY_OVERRUN=STEP
 #                  dry run only: STEP sleeps past a 1 s budget, to show the
@@ -45,6 +48,7 @@ bitrec=${GPU_BITREC:-$build/bitrec}
 cuda_tests=$build/bitrec_cuda_tests
 jobs=${GPU_JOBS:-$(nproc)}
 overrun=${GPU_DRY_OVERRUN:-}
+skip=" ${GPU_SKIP:-} "
 [[ "$dry" == 1 ]] || overrun=""
 
 mkdir -p "$out" || { echo "gpu_session: cannot create OUT=$out" >&2; exit 2; }
@@ -89,6 +93,12 @@ data_missing_reason() {
   echo "no Gowalla at $data (train.txt + test.txt): run tools/bench/prepare_gpu_data.sh here and name .gpu-data in carry"
 }
 dry_note() { echo "dry run: skipped: $*"; }
+# On the device a test run where nothing passed (every test skipped: no
+# device seen) is a failure, never a pass.
+require_passes() {
+  local passed; passed=$(grep -m1 -oE '^\[  PASSED  \] [0-9]+' "$1" | grep -oE '[0-9]+$')
+  if [[ "${passed:-0}" == 0 ]]; then echo "no test passed (every test skipped or failed): the CUDA backend did not run"; return 1; fi
+}
 
 # memcheck: one small case of every kernel family; racecheck: the kernels
 # that use shared memory (Hamming distance/select, real top-k tiles and radix
@@ -158,6 +168,9 @@ step_cuda_tests() {
   if [[ "$dry" == 1 ]]; then dry_note "$cuda_tests --gtest_output=xml"; return 0; fi
   [[ -x "$cuda_tests" ]] || { echo "no $cuda_tests (build step)"; return 1; }
   "$cuda_tests" --gtest_output="xml:$logs/cuda_tests.xml"
+  local rc=$?
+  require_passes "$logs/cuda_tests.log" || return 1
+  return $rc
 }
 
 # compute-sanitizer TOOL FILTER: clean = exit 0, the tests passed, and the
@@ -170,6 +183,9 @@ sanitize() {
   [[ -n "$san" ]] || { echo "compute-sanitizer not found"; return 1; }
   [[ -x "$cuda_tests" ]] || { echo "no $cuda_tests (build step)"; return 1; }
   "$san" --tool "$tool" --error-exitcode 3 "$cuda_tests" --gtest_brief=1 --gtest_filter="$filter"
+  local rc=$?
+  require_passes "$logs/$tool.log" || return 1
+  return $rc
 }
 step_memcheck() { sanitize memcheck "$memcheck_filter"; }
 step_racecheck() { sanitize racecheck "$racecheck_filter"; }
@@ -196,7 +212,7 @@ step_bench_recall() { bench bench_recall cuda recall-hash 2 5; }
 step_cpu_lightgcn() { bench cpu_lightgcn cpu lightgcn 1 3; }
 step_cpu_recall() { bench cpu_recall cpu recall-hash 1 1; }
 
-export -f sanitizer_bin have_data data_missing_reason dry_note sanitize bench
+export -f sanitizer_bin have_data data_missing_reason dry_note require_passes sanitize bench
 export -f step_machine step_deps step_configure step_build step_cuda_tests step_memcheck \
           step_racecheck step_data step_bench_cusparse step_bench_warp step_bench_recall \
           step_cpu_lightgcn step_cpu_recall
@@ -216,6 +232,12 @@ run_step() {
     return
   fi
   ((budget > left)) && budget=$left
+  if [[ "$skip" == *" $name "* ]]; then
+    status[$name]="skipped"; seconds[$name]=0
+    echo "skipped (GPU_SKIP)" > "$logs/$name.log"
+    echo "== $name: skipped (GPU_SKIP)"
+    return
+  fi
   local body="step_$name"
   if [[ "$name" == "$overrun" ]]; then budget=1; body="sleep 30"; fi
   echo "== $name (budget ${budget} s, estimate ${estimate} s)"
@@ -307,6 +329,16 @@ summary() {
   c=$(json_num "$j/cpu_recall.json" epoch_seconds_median)
   printf '%-34s %12s %12s %12s %9s\n' "recall-hash epoch, 64 bits (s)" "$g" "" "$c" "$(ratio "$c" "$g")"
   echo "cpu threads: $(grep -m1 '^device:' "$logs/cpu_lightgcn.log" 2>/dev/null | cut -c9- || echo '-')"
+  local shown=0  # why each failed or cut step failed, as far as room allows
+  for name in "${order[@]}"; do
+    case "${status[$name]}" in ok | dry | skipped) continue ;; esac
+    local why
+    case $name in
+      cuda_tests | memcheck | racecheck) why=$(tail -1 "$logs/$name.log" 2>/dev/null) ;;
+      *) why=$(verdict "$name" 2>/dev/null | tail -1) ;;
+    esac
+    ((shown++ < 6)) && echo "! $name: ${why:0:150}"
+  done
   echo "archive: $out/gpu-session-logs.tar.gz (every step's log, the JSON, cuda_tests.xml)"
   echo "============================================================="
 }
@@ -319,6 +351,6 @@ else
 fi
 fail=0
 for name in "${order[@]}"; do
-  case "${status[$name]}" in ok | dry) ;; *) fail=1 ;; esac
+  case "${status[$name]}" in ok | dry | skipped) ;; *) fail=1 ;; esac
 done
 exit $fail

@@ -4,8 +4,9 @@
 # benchmarks. Checks the plumbing the device call relies on: the budgets add
 # up to at most 8 minutes, a step that overruns is cut and reported while the
 # later steps still run, the CPU figures reach the summary, the summary stays
-# within 40 lines, the one archive holds every log; and a missing data folder
-# gives the prepare_gpu_data.sh message.
+# within 40 lines, the one archive holds every log; a missing data folder
+# gives the prepare_gpu_data.sh message; and the device path, with stand-ins
+# for nvidia-smi, compute-sanitizer and the test binary, gives the verdicts.
 #   tools/bench/test_gpu_session_dry.sh BITREC_BINARY
 set -uo pipefail
 bitrec=${1:?usage: $0 BITREC_BINARY}
@@ -61,4 +62,62 @@ check "missing data: the data step names prepare_gpu_data.sh" \
   grep -qE '^   data: FAIL.*run tools/bench/prepare_gpu_data.sh' "$tmp/run2.log"
 check "missing data: the CPU benchmark says why it was skipped" \
   grep -qE '^   cpu_lightgcn: FAIL.*skipped: no Gowalla at' "$tmp/run2.log"
+
+# The device path itself, rehearsed with stand-ins: nvidia-smi and
+# compute-sanitizer stubs (the sanitizer's summaries in the tool's own
+# wording), a bitrec_cuda_tests that prints gtest's totals, the build steps
+# skipped. Checks the verdicts the summary is made of; the second sanitizer
+# run reports a race, which must fail racecheck.
+mkdir -p "$tmp/bin" "$tmp/build"
+cat > "$tmp/bin/nvidia-smi" <<'STUB'
+#!/bin/sh
+case "$*" in
+  *--query-gpu*) echo "Stub GPU 80GB, 580.0, 81559 MiB, Default, 1980 MHz" ;;
+  *) echo "stub nvidia-smi" ;;
+esac
+STUB
+cat > "$tmp/bin/compute-sanitizer" <<'STUB'
+#!/bin/bash
+[ "$1" = --version ] && { echo "stub Version 0"; exit 0; }
+tool=memcheck
+while [ $# -gt 0 ]; do
+  case "$1" in --tool) tool=$2; shift 2 ;; --error-exitcode) shift 2 ;; *) break ;; esac
+done
+"$@"; rc=$?
+if [ "$tool" = racecheck ]; then
+  if [ -n "${STUB_RACES:-}" ]; then
+    echo "========= RACECHECK SUMMARY: 2 hazards displayed (2 errors, 0 warnings)"; exit 3
+  fi
+  echo "========= RACECHECK SUMMARY: 0 hazards displayed (0 errors, 0 warnings)"
+else
+  echo "========= ERROR SUMMARY: 0 errors"
+fi
+exit $rc
+STUB
+cat > "$tmp/build/bitrec_cuda_tests" <<'STUB'
+#!/bin/sh
+for a in "$@"; do
+  case "$a" in --gtest_output=xml:*) echo '<testsuites tests="3"/>' > "${a#--gtest_output=xml:}" ;; esac
+done
+echo "[==========] 3 tests from 1 test suite ran. (5 ms total)"
+echo "[  PASSED  ] 3 tests."
+STUB
+chmod +x "$tmp/bin/"* "$tmp/build/bitrec_cuda_tests"
+rehearse() {  # rehearse LOG [VAR=VALUE]
+  env ${2:+"$2"} PATH="$tmp/bin:$PATH" OUT="$tmp/out3" GPU_DATA="$tmp/data" GPU_BITREC="$bitrec" \
+    GPU_BUILD="$tmp/build" GPU_SKIP="deps configure build" bash "$script" > "$1" 2>&1
+}
+rehearse "$tmp/run3.log"
+cat "$tmp/run3.log"
+check "device path: machine read from nvidia-smi" grep -qE '^machine: gpu: Stub GPU 80GB' "$tmp/run3.log"
+check "device path: skipped steps say so" grep -qE '^== build: skipped \(GPU_SKIP\)' "$tmp/run3.log"
+check "device path: CUDA test totals" grep -qE '^cuda tests: 3 tests ran, 3 passed, 0 failed, 0 skipped' "$tmp/run3.log"
+check "device path: memcheck clean" grep -qE '^   memcheck: ok, .*ERROR SUMMARY: 0 errors; 3 tests ran' "$tmp/run3.log"
+check "device path: racecheck clean in racecheck's wording" \
+  grep -qE '^   racecheck: ok, .*RACECHECK SUMMARY: 0 hazards displayed \(0 errors, 0 warnings\)' "$tmp/run3.log"
+check "device path: the test xml is archived" \
+  grep -q 'gpu-session/cuda_tests.xml$' <<< "$(tar -tzf "$tmp/out3/gpu-session-logs.tar.gz")"
+rehearse "$tmp/run4.log" STUB_RACES=1
+check "device path: a race fails racecheck" grep -qE '^   racecheck: FAIL \(rc 3\).*2 hazards displayed' "$tmp/run4.log"
+check "device path: the summary says why" grep -qE '^! racecheck: .*2 hazards displayed' "$tmp/run4.log"
 exit $fail

@@ -3,8 +3,8 @@
 // Given the threshold key T with n_less = #{key < T} < k, the block
 //   A) gathers the keys < T (fewer than k) into shared memory and sorts
 //      (key, id) pairs with a bitonic sort, then
-//   B) scans the row in id order, taking keys == T with a block-wide ballot
-//      prefix count until the k slots are full (this is what makes ties go
+//   B) scans the row in id order, taking keys == T with a block-wide prefix
+//      count (CUB's BlockScan) until the k slots are full (this is what makes ties go
 //      by ascending id without sorting a tied group that may hold most of
 //      the catalogue),
 //   C) pads the rest with item -1.
@@ -13,6 +13,7 @@
 #include <cuda_runtime.h>
 
 #include <cstdint>
+#include <cub/block/block_scan.cuh>
 
 #include "bitrec/kernels/topk_tiles.hpp"
 #include "topk.hpp"
@@ -21,14 +22,14 @@ namespace bitrec::cuda::topk_detail {
 
 constexpr uint32_t kExcludedKey = 0xFFFFFFFFu;
 constexpr int kSelectThreads = 512;
-constexpr int kSelectWarps = kSelectThreads / 32;
+using TieScan = cub::BlockScan<int, kSelectThreads>;
 // Key tile (users × n_items × 4 bytes) per pass; bounds retrieval's memory.
 constexpr size_t kTileBytes = size_t{256} << 20;
 
 struct SelectShared {
   unsigned long long pairs[kMaxTopK];  // (key << 32 | id)
   int count;
-  int warp_totals[kSelectWarps];
+  typename TieScan::TempStorage tie_scan;
 };
 
 // Ascending bitonic sort of a[0..n), n a power of two, by the whole block.
@@ -84,27 +85,21 @@ __device__ void collect_topk(const uint32_t* __restrict__ row, int32_t n_items, 
   int filled = n_less;
   if (take_ties) {
     const int need = k - n_less;
-    const int lane = tid & 31, warp = tid >> 5;
     int taken = 0;  // ties seen so far, identical in every thread
     for (int32_t base = 0; base < n_items && taken < need; base += kSelectThreads) {
       const int32_t i = base + tid;
       const bool tie = i < n_items && row[i] == thr;
-      const unsigned ballot = __ballot_sync(0xffffffffu, tie);
-      if (lane == 0) sh.warp_totals[warp] = __popc(ballot);
-      __syncthreads();
+      // Ties before this thread in the chunk, and in the whole chunk (integer
+      // counts: exact, whatever the scan's order).
       int before = 0, total = 0;
-      for (int w = 0; w < kSelectWarps; ++w) {
-        const int c = sh.warp_totals[w];
-        before += w < warp ? c : 0;
-        total += c;
-      }
-      const int rank = taken + before + __popc(ballot & ((1u << lane) - 1u));
+      TieScan(sh.tie_scan).ExclusiveSum(tie ? 1 : 0, before, total);
+      const int rank = taken + before;
       if (tie && rank < need) {
         items_out[n_less + rank] = i;
         scores_out[n_less + rank] = score_of(thr);
       }
       taken += total;
-      __syncthreads();  // warp_totals is rewritten by the next chunk
+      __syncthreads();  // tie_scan is reused by the next chunk
     }
     filled += taken < need ? taken : need;
   }

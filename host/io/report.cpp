@@ -2,6 +2,7 @@
 
 #include "bitrec/config_io.hpp"
 #include "bitrec/method_spec.hpp"
+#include "data/user_order.hpp"
 
 namespace bitrec {
 namespace {
@@ -75,6 +76,12 @@ Json build_report(const Dataset& data, const TrainConfig& config, const Backend&
   r["train_seconds"] = Json(summary.train_seconds);
   r["eval_seconds"] = Json(summary.eval_seconds);
   r["kmax"] = Json(config.kmax);
+  // The users per batch a user-based epoch used (--user-batch, or the auto
+  // rule of user_batch_for on this data).
+  for (const OptionHelp& option : method_spec(config.method).own_options) {
+    if (std::string(option.option) != "--user-batch") continue;
+    r["user_batch"] = Json(user_batch_for(config, static_cast<int64_t>(users_with_train_items(data.train).size())));
+  }
   // hier metrics: the Hamming top-R re-ranked; R as the trainer chose it.
   if (!summary.evals.empty() && summary.evals.back().test.count("hier") > 0) {
     r["rerank"] = Json(default_rerank(config.kmax));

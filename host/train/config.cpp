@@ -182,7 +182,6 @@ void resolve_config(TrainConfig& c) {
   if (c.bce_weight < 0.0f) c.bce_weight = preset.bce_weight;
   if (c.epochs < 0) c.epochs = preset.epochs;
   if (c.lr < 0.0f) c.lr = preset.lr;
-  if (c.user_batch < 0) c.user_batch = preset.user_batch;
   if (c.warmup_epochs < 0) c.warmup_epochs = spec.supports_warmup ? preset.warmup_epochs : 0;
   if (c.lr_after_warmup < 0.0f) c.lr_after_warmup = c.lr;
   if (!c.estimator_set) c.estimator = preset.estimator;
@@ -231,7 +230,7 @@ void resolve_config(TrainConfig& c) {
   require_whole(c.recall_n_end, 1, 1000000, "--recall-n-end");
   require_real(c.dcg_weight, 0, 1e6, false, false, "--dcg-weight");
   require_real(c.tau_cut_warmup, 0, 1, false, false, "--tau-cut-warmup");
-  require_whole(c.user_batch, 1, 1 << 24, "--user-batch");
+  if (c.user_batch != -1) require_whole(c.user_batch, 1, 1 << 24, "--user-batch");  // -1: auto
   require_real(c.lr_after_warmup, 0, 10, true, false, "--lr-after-warmup");
   require_whole(c.warmup_epochs, 0, 1000000, "--warmup-epochs");
   if (c.warmup_epochs > 0) {
@@ -285,6 +284,12 @@ float beta_at_epoch(const TrainConfig& c, int epoch_of_run) {
   const double t = std::min(1.0, static_cast<double>(epoch) / (epochs - 1));
   if (c.beta_schedule == BetaSchedule::kLinear) return static_cast<float>(c.beta + t * (c.beta_end - c.beta));
   return static_cast<float>(c.beta * std::pow(static_cast<double>(c.beta_end) / c.beta, t));
+}
+
+int user_batch_for(const TrainConfig& c, int64_t sampleable_users) {
+  if (c.user_batch > 0) return c.user_batch;
+  const int64_t per_step = (sampleable_users + kUserEpochSteps - 1) / kUserEpochSteps;
+  return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(kMaxAutoUserBatch, per_step)));
 }
 
 int recall_n_at_epoch(const TrainConfig& c, int epoch_of_run) {

@@ -64,7 +64,7 @@ struct TrainConfig {
   // Top weight of the smooth recall loss: each pair's term × (1 + w/log₂(1 +
   // r)), DCG's discount, so pairs near the top count more (NDCG@N).
   float dcg_weight = 0.0f;
-  int user_batch = -1;     // users per batch of the user-based epoch; <0: the preset
+  int user_batch = -1;     // users per batch of the user-based epoch; <0: auto (user_batch_for)
   // Weight of the optional BPR term on the codes (one triple per train pair
   // of the batch's users, L2 λ·weight on their rows); <0: the preset.
   float bpr_weight = -1.0f;
@@ -153,6 +153,17 @@ float beta_at_epoch(const TrainConfig& config, int epoch);
 // The sign estimator's parameters at epoch e (0-based): --estimator, --clip,
 // β per --beta-schedule, the Fourier series' terms and frequency.
 EstimatorParams estimator_at_epoch(const TrainConfig& config, int epoch);
+
+// Users per batch of a user-based epoch (recall-hash): --user-batch when
+// given, else enough batches for kUserEpochSteps optimiser steps per epoch,
+// at most kMaxAutoUserBatch users each: ⌈users / 117⌉ capped at 256. The
+// cap is the batch chosen on Gowalla's validation split (29,858 users: 117
+// steps); a smaller dataset keeps ~117 steps per epoch instead of starving
+// (1,195 users: 11 per batch, where 256 gives 5 steps and half the recall;
+// docs/recall_hash_study.md "Presets across dataset sizes").
+constexpr int kUserEpochSteps = 117;
+constexpr int kMaxAutoUserBatch = 256;
+int user_batch_for(const TrainConfig& config, int64_t sampleable_users);
 
 // N of the smooth recall loss at epoch e (0-based) of the run: recall_n at
 // the method's first epoch, recall_n_end at its last, geometric in between.

@@ -27,7 +27,6 @@ enum class TrainDevice {
 struct MethodPresets {
   int epochs = 200;
   float lr = 1e-3f;
-  int user_batch = 256;    // methods with user-based epochs (recall-hash)
   int warmup_epochs = 0;   // BPR epochs before the method's loss (supports_warmup)
   Estimator estimator = Estimator::kSte;
   int dim = 0;

@@ -149,6 +149,7 @@ TEST(Cli, PaperProtocolReportsTheBestTestEpochLabelled) {
   EXPECT_EQ(report.number("paper.epoch"), report.number("best.epoch"));
   EXPECT_EQ(report.number("paper.hamming.ndcg_hit@50"), report.number("best.hamming.ndcg_hit@50"));
   EXPECT_NE(report.text("paper.protocol").find("best test epoch"), std::string::npos);
+  EXPECT_EQ(report.number("user_batch"), 64);  // given; the auto rule would give ⌈300/117⌉ = 3
   const CliResult refused = run_bitrec(std::string("train --data ") + kSmallData +
                                            " --protocol paper --valid-frac 0.1 --out " + temp_path("paper_refused"),
                                        "paper_refused");

@@ -179,6 +179,21 @@ TEST(RecallNSchedule, MovesGeometricallyOverTheMethodsEpochs) {
   for (int e = 0; e < 12; ++e) EXPECT_EQ(recall_n_at_epoch(fixed, e), 50);
 }
 
+TEST(UserBatch, AutoKeepsAboutAHundredStepsPerEpochCappedAt256) {
+  TrainConfig c = small_config(Method::kRecallHash, 1);
+  c.user_batch = -1;
+  resolve_config(c);
+  EXPECT_EQ(c.user_batch, -1);                // auto stays auto in the stored config
+  EXPECT_EQ(user_batch_for(c, 29858), 256);   // Gowalla: the batch chosen there
+  EXPECT_EQ(user_batch_for(c, 31668), 256);   // Yelp2018: capped
+  EXPECT_EQ(user_batch_for(c, 1195), 11);     // 109 steps, not 5
+  EXPECT_EQ(user_batch_for(c, 5), 1);
+  c.user_batch = 64;
+  EXPECT_EQ(user_batch_for(c, 1195), 64);     // given: always wins
+  c.user_batch = 0;
+  EXPECT_NE(error_of([&] { resolve_config(c); }).find("--user-batch"), std::string::npos);
+}
+
 TEST(TwoPhase, RefusedWhereThereIsNoBprPhase) {
   const auto refusal = [](const std::function<void(TrainConfig&)>& change) {
     TrainConfig c = small_config(Method::kRecallHash, 5);

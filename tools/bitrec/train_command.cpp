@@ -382,9 +382,7 @@ void add_train_command(CLI::App& app) {
                   option_help("--dcg-weight"))
       ->capture_default_str()
       ->check(real_in(0, 1e6));
-  cmd->add_option("--user-batch", c.user_batch, option_help("--user-batch") + " (default: " + per_method([](const MethodSpec& s) {
-                    return owns_option(s, "--user-batch") ? std::to_string(s.presets.user_batch) : std::string();
-                  }) + ")")
+  cmd->add_option("--user-batch", c.user_batch, option_help("--user-batch"))
       ->check(whole_in(1, kMaxBatch));
   cmd->add_option("--bpr-weight", c.bpr_weight,
                   option_help("--bpr-weight"))

@@ -15,9 +15,10 @@ constexpr int64_t kFloat = 4, kInt = 4, kWord = 8;
 // relation).
 int64_t recall_hash_training_memory(const TrainConfig& c, const MemoryShape& s) {
   const int64_t words = (c.dim + 63) / 64;
-  const int64_t tile = s.on_device ? std::min<int64_t>(256, c.user_batch) : 64;
+  const int64_t user_batch = user_batch_for(c, s.n_users);  // an upper bound: all users sampleable
+  const int64_t tile = s.on_device ? std::min<int64_t>(256, user_batch) : 64;
   int64_t bytes = tile * s.n_items * kFloat + s.rows * words * kWord + tile * c.dim * kFloat * 2;
-  if (c.bpr_weight > 0.0f) bytes += std::min<int64_t>(s.train_pairs, int64_t{c.user_batch} * 4096) * 3 * kInt * 2;
+  if (c.bpr_weight > 0.0f) bytes += std::min<int64_t>(s.train_pairs, user_batch * 4096) * 3 * kInt * 2;
   return bytes;
 }
 
@@ -38,7 +39,7 @@ MethodSpec recall_hash_spec() {
       {"--recall-n", "N of the smoothed Recall@N"},
       {"--recall-n-end", "N at the last epoch, geometric from --recall-n (default: --recall-n)"},
       {"--dcg-weight", "top weight w, each pair's term x (1 + w/log2(1 + rank)); 0 = plain smooth recall"},
-      {"--user-batch", "users per batch"},
+      {"--user-batch", "users per batch (default: auto, ceil(users / 117) capped at 256: ~117 steps per epoch)"},
       {"--bpr-weight", "weight of a BPR term on the codes, one triple per train pair of the batch (default 0)"},
   };
   return s;

@@ -37,11 +37,12 @@ BatchHead::BatchHead(Backend& backend, const TrainConfig& config, const Csr& tra
   }
   if (user_based_) {
     epoch_users_ = users_with_train_items(train);
-    batches_ = (static_cast<int64_t>(epoch_users_.size()) + config.user_batch - 1) / config.user_batch;
-    batch_users_ = be_.alloc_i32(config.user_batch, 1);
-    host_users_.resize(static_cast<size_t>(config.user_batch));
+    user_batch_ = user_batch_for(config, static_cast<int64_t>(epoch_users_.size()));
+    batches_ = (static_cast<int64_t>(epoch_users_.size()) + user_batch_ - 1) / user_batch_;
+    batch_users_ = be_.alloc_i32(user_batch_, 1);
+    host_users_.resize(static_cast<size_t>(user_batch_));
     if (config.bpr_weight > 0.0f) {
-      const int64_t rows = max_pairs_per_batch(train, config.user_batch);
+      const int64_t rows = max_pairs_per_batch(train, user_batch_);
       pair_triples_ = be_.alloc_i32(rows, 3);
       host_pair_triples_.resize(static_cast<size_t>(3 * rows));
     }
@@ -74,8 +75,8 @@ void BatchHead::forward_backward(int epoch, int64_t batch, const FloatTensor& x,
       order_ = shuffled_users(epoch_users_, config_.seed, epoch_word);
       order_epoch_ = epoch;
     }
-    const int64_t first = batch * config_.user_batch;
-    const int64_t count = std::min<int64_t>(config_.user_batch, static_cast<int64_t>(order_.size()) - first);
+    const int64_t first = batch * user_batch_;
+    const int64_t count = std::min<int64_t>(user_batch_, static_cast<int64_t>(order_.size()) - first);
     if (count <= 0) throw std::logic_error("BatchHead: batch beyond the epoch");
     const int32_t* users = order_.data() + first;
     std::copy(users, users + count, host_users_.begin());

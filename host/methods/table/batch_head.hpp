@@ -5,7 +5,7 @@
 //                (scheme (a)); L2 λ on their E0 rows.
 //   hash-ste:    BPR on the ±1 codes sign(x), back through sign by the
 //                epoch's estimator; L2 λ on the triples' E0 rows.
-//   recall-hash: users config.user_batch at a time in shuffled_users order →
+//   recall-hash: users user_batch_for(config) at a time in shuffled_users order →
 //                smooth recall over all items on the codes (+ --bpr-weight ×
 //                BPR over one triple per train pair of those users) → back
 //                through signswish (β = beta_at_epoch, τ_cut =
@@ -54,6 +54,7 @@ class BatchHead {
   int32_t n_users_ = 0;
   bool hashed_ = false, user_based_ = false, smooth_codes_ = false;
   int64_t batches_ = 0;
+  int user_batch_ = 0;  // recall-hash: user_batch_for(config, users with train items)
   std::vector<int32_t> epoch_users_, order_;
   int order_epoch_ = -1;
   FloatTensor codes_, grad_codes_;  // hashed methods

@@ -260,6 +260,8 @@ TEST(CompareCliErrors, BadOptionsFailNamingTheOptionAndLeaveNothing) {
       {"--methods hash-ste --device tpu --epochs 1", "--device: unknown value 'tpu'"},
       {"--methods hash-ste --valid-frac 1 --epochs 1", "--valid-frac:"},
       {"--methods hash-ste --max-memory 1K --epochs 1", "--max-memory: this run needs"},
+      {"--methods hash-ste --protocol paper --valid-frac 0.1 --epochs 1", "--protocol paper: trains on the whole"},
+      {"--methods hash-ste --protocol best --epochs 1", "--protocol"},
   };
   for (const auto& [args, message] : cases) {
     const CliResult r = run_bitrec(std::string("compare ") + kData + " " + args + " --out " + out, "bad");
@@ -283,6 +285,30 @@ TEST(CompareCliErrors, BadOptionsFailNamingTheOptionAndLeaveNothing) {
   EXPECT_EQ(single.exit_code, 2);
   EXPECT_NE(single.err.find("holds a single run"), std::string::npos) << single.err;
   EXPECT_EQ(std::distance(fs::directory_iterator(out), fs::directory_iterator()), 1);
+  fs::remove_all(out);
+}
+
+// --protocol paper: every run on the whole train split, tested every 5
+// epochs, best test epoch, ndcg_hit over the top 1000, and the table says so.
+TEST(CompareCliProtocol, PaperProtocolIsAppliedToEveryRunAndNamed) {
+  const std::string out = temp_path("paper");
+  const CliResult r = run_bitrec(std::string("compare ") + kData +
+                                     " --methods lightgcn,recall-hash --bits 16 --dim 16 --epochs 5 --protocol paper "
+                                     "--no-plot --out " + out,
+                                 "paper");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const FlatJson table(slurp(out + "/compare.json"));
+  EXPECT_EQ(table.text("protocol.name"), "paper");
+  EXPECT_EQ(table.text("protocol.best_selected_on"), "test");
+  EXPECT_EQ(table.number("protocol.kmax"), 1000);
+  EXPECT_EQ(table.number("protocol.eval_every"), 5);
+  for (const char* run : {"lightgcn-d16", "recall-hash-16b"}) {
+    const FlatJson report(slurp(out + "/" + run + "/report.json"));
+    EXPECT_EQ(report.number("dataset.valid"), 0) << run;
+    EXPECT_TRUE(report.has("paper.epoch")) << run;
+  }
+  EXPECT_NE(slurp(out + "/compare.md").find("the papers' protocol: whole train split, tested every 5 epochs"),
+            std::string::npos);
   fs::remove_all(out);
 }
 

@@ -56,7 +56,7 @@ for bits in "${bits_list[@]}"; do
   tag="${protocol}-${bits}b"
   teacher="teacher-lightgcn-d${bits}-${protocol}"
   if wanted teacher || wanted warm || wanted warm_lr5e-3 || wanted warm_nsched; then
-    train "$teacher" --method lightgcn --dim "$bits" --lr "$teacher_lr" --epochs "$teacher_epochs" --eval-every 10
+    train "$teacher" --method lightgcn --dim "$bits" --lr "$teacher_lr" --epochs "$teacher_epochs"
   fi
   if wanted scratch; then
     train "scratch-$tag" --method recall-hash --dim "$bits" --epochs "$epochs"

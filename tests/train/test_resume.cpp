@@ -13,6 +13,7 @@
 #include "bitrec/checkpoint.hpp"
 #include "bitrec/dataset.hpp"
 #include "bitrec/trainer.hpp"
+#include "resume_test_util.hpp"
 
 namespace bitrec {
 namespace {
@@ -31,54 +32,9 @@ TrainConfig config_for(Method method) {
   return c;
 }
 
-// Stops after `batches` batch boundaries have been asked about.
-std::function<bool()> stop_after(int64_t batches) {
-  auto asked = std::make_shared<int64_t>(0);
-  return [asked, batches] { return (*asked)++ >= batches; };
-}
-
-// Runs cfg in two sessions, stopping the first after `stop_batches` batches
-// and resuming the second from a checkpoint written to disk and read back.
-TrainSummary stopped_and_resumed(const Dataset& data, const TrainConfig& cfg, int64_t stop_batches) {
-  auto backend = make_cpu_backend(2);
-  TrainOptions first;
-  first.should_stop = stop_after(stop_batches);
-  const TrainSummary part = train_model(*backend, data, cfg, nullptr, first);
-  EXPECT_EQ(part.stop, TrainStop::kInterrupted) << part.stop_message;
-
-  const std::string path = ::testing::TempDir() + "bitrec_resume_" + std::to_string(stop_batches) + ".bin";
-  save_checkpoint(path, Checkpoint{cfg, part.state, part.evals});
-  const Checkpoint back = load_checkpoint(path);
-  std::remove(path.c_str());
-
-  TrainOptions second;
-  second.resume = &back.state;
-  second.history = back.history;
-  auto fresh_backend = make_cpu_backend(1);  // thread count must not matter either
-  return train_model(*fresh_backend, data, back.config, nullptr, second);
-}
-
-void expect_same_run(const TrainSummary& a, const TrainSummary& b) {
-  EXPECT_EQ(b.stop, TrainStop::kFinished);
-  EXPECT_EQ(a.state.e0, b.state.e0);
-  EXPECT_EQ(a.state.adam_m, b.state.adam_m);
-  EXPECT_EQ(a.state.adam_v, b.state.adam_v);
-  EXPECT_EQ(a.state.adam_step, b.state.adam_step);
-  ASSERT_EQ(a.state.blocks.size(), b.state.blocks.size());
-  for (size_t k = 0; k < a.state.blocks.size(); ++k) {
-    EXPECT_EQ(a.state.blocks[k].name, b.state.blocks[k].name);
-    EXPECT_EQ(a.state.blocks[k].value, b.state.blocks[k].value) << a.state.blocks[k].name;
-    EXPECT_EQ(a.state.blocks[k].adam_m, b.state.blocks[k].adam_m) << a.state.blocks[k].name;
-    EXPECT_EQ(a.state.blocks[k].adam_v, b.state.blocks[k].adam_v) << a.state.blocks[k].name;
-  }
-  ASSERT_EQ(a.evals.size(), b.evals.size());
-  for (size_t k = 0; k < a.evals.size(); ++k) {
-    EXPECT_EQ(a.evals[k].epoch, b.evals[k].epoch);
-    EXPECT_EQ(a.evals[k].loss, b.evals[k].loss) << "epoch " << a.evals[k].epoch;
-    EXPECT_EQ(a.evals[k].test, b.evals[k].test) << "epoch " << a.evals[k].epoch;
-  }
-  EXPECT_EQ(a.best, b.best);
-}
+using testing::expect_same_run;
+using testing::stop_after;
+using testing::stopped_and_resumed;
 
 class ResumeTest : public ::testing::TestWithParam<Method> {};
 

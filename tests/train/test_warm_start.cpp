@@ -15,6 +15,7 @@
 #include "bitrec/error.hpp"
 #include "bitrec/trainer.hpp"
 #include "bitrec/warm_start.hpp"
+#include "resume_test_util.hpp"
 
 namespace bitrec {
 namespace {
@@ -233,25 +234,7 @@ TEST(TwoPhase, ResumesBitForBitAcrossThePhaseSwitch) {
   ASSERT_NE(warm_batches, method_batches);  // the phases' epochs differ: BPR batches vs user batches
   for (const int64_t stop : {2 * warm_batches, 2 * warm_batches + 1, 2 * warm_batches + method_batches + 2}) {
     SCOPED_TRACE("stopped after " + std::to_string(stop) + " batches");
-    TrainOptions first;
-    auto asked = std::make_shared<int64_t>(0);
-    first.should_stop = [asked, stop] { return (*asked)++ >= stop; };
-    const TrainSummary part = train(data, cfg, first);
-    ASSERT_EQ(part.stop, TrainStop::kInterrupted);
-    const std::string path = ::testing::TempDir() + "bitrec_two_phase.bin";
-    save_checkpoint(path, Checkpoint{cfg, part.state, part.evals});
-    const Checkpoint back = load_checkpoint(path);
-    std::remove(path.c_str());
-    TrainOptions second;
-    second.resume = &back.state;
-    second.history = back.history;
-    const TrainSummary resumed = train(data, back.config, second);
-    ASSERT_EQ(resumed.stop, TrainStop::kFinished);
-    EXPECT_EQ(whole.state.e0, resumed.state.e0);
-    EXPECT_EQ(whole.state.adam_m, resumed.state.adam_m);
-    EXPECT_EQ(whole.state.adam_v, resumed.state.adam_v);
-    ASSERT_EQ(whole.evals.size(), resumed.evals.size());
-    for (size_t k = 0; k < whole.evals.size(); ++k) EXPECT_EQ(whole.evals[k].test, resumed.evals[k].test);
+    testing::expect_same_run(whole, testing::stopped_and_resumed(data, cfg, stop));
   }
 }
 

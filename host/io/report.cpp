@@ -78,8 +78,7 @@ Json build_report(const Dataset& data, const TrainConfig& config, const Backend&
   r["kmax"] = Json(config.kmax);
   // The users per batch a user-based epoch used (--user-batch, or the auto
   // rule of user_batch_for on this data).
-  for (const OptionHelp& option : method_spec(config.method).own_options) {
-    if (std::string(option.option) != "--user-batch") continue;
+  if (owns_option(method_spec(config.method), "--user-batch")) {
     r["user_batch"] = Json(user_batch_for(config, static_cast<int64_t>(users_with_train_items(data.train).size())));
   }
   // hier metrics: the Hamming top-R re-ranked; R as the trainer chose it.

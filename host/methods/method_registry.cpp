@@ -91,6 +91,13 @@ HostMemoryFn host_memory_estimate(const TrainConfig& config) {
   return enc != nullptr ? enc->host_memory : nullptr;
 }
 
+bool owns_option(const MethodSpec& spec, const std::string& option) {
+  for (const OptionHelp& o : spec.own_options) {
+    if (option == o.option) return true;
+  }
+  return false;
+}
+
 std::string option_help(const std::string& option) {
   std::string owners;
   const char* text = nullptr;

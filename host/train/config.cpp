@@ -275,13 +275,21 @@ int phase_epochs(const TrainConfig& c) { return c.epochs - std::max(c.warmup_epo
 
 int phase_epoch(const TrainConfig& c, int epoch) { return std::max(0, epoch - std::max(c.warmup_epochs, 0)); }
 
+namespace {
+// Where epoch e of the run sits in the method's phase, 0 at its first epoch
+// and 1 at its last (and after); 0 when the phase has a single epoch.
+double phase_progress(const TrainConfig& c, int epoch_of_run) {
+  const int epochs = phase_epochs(c);
+  if (epochs <= 1) return 0.0;
+  return std::min(1.0, static_cast<double>(phase_epoch(c, epoch_of_run)) / (epochs - 1));
+}
+}  // namespace
+
 bool in_warmup(const TrainConfig& c, int epoch) { return epoch < c.warmup_epochs; }
 
 float beta_at_epoch(const TrainConfig& c, int epoch_of_run) {
-  const int epochs = phase_epochs(c);
-  const int epoch = phase_epoch(c, epoch_of_run);
-  if (c.beta_schedule == BetaSchedule::kConst || epochs <= 1) return c.beta;
-  const double t = std::min(1.0, static_cast<double>(epoch) / (epochs - 1));
+  if (c.beta_schedule == BetaSchedule::kConst || phase_epochs(c) <= 1) return c.beta;
+  const double t = phase_progress(c, epoch_of_run);
   if (c.beta_schedule == BetaSchedule::kLinear) return static_cast<float>(c.beta + t * (c.beta_end - c.beta));
   return static_cast<float>(c.beta * std::pow(static_cast<double>(c.beta_end) / c.beta, t));
 }
@@ -293,9 +301,8 @@ int user_batch_for(const TrainConfig& c, int64_t sampleable_users) {
 }
 
 int recall_n_at_epoch(const TrainConfig& c, int epoch_of_run) {
-  const int epochs = phase_epochs(c);
-  if (c.recall_n_end <= 0 || c.recall_n_end == c.recall_n || epochs <= 1) return c.recall_n;
-  const double t = std::min(1.0, static_cast<double>(phase_epoch(c, epoch_of_run)) / (epochs - 1));
+  if (c.recall_n_end <= 0 || c.recall_n_end == c.recall_n || phase_epochs(c) <= 1) return c.recall_n;
+  const double t = phase_progress(c, epoch_of_run);
   return static_cast<int>(std::lround(c.recall_n * std::pow(static_cast<double>(c.recall_n_end) / c.recall_n, t)));
 }
 

@@ -94,8 +94,7 @@ int EpochRunner::epochs_done() const { return impl_->epochs_done; }
 EpochOutcome EpochRunner::continue_epoch(const std::function<bool()>& should_stop) {
   Impl& s = *impl_;
   Model& model = *s.model;
-  const int epoch = s.epochs_done;
-  s.batches = model.batches_in_epoch(epoch);
+  const int epoch = s.epochs_done;  // s.batches is this epoch's (the constructor, the last epoch's end)
   Progress progress("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(s.cfg.epochs) + " batch");
   EpochOutcome outcome;
   float running = 0.0f;

@@ -61,9 +61,8 @@ ModelState warm_start_state(const Checkpoint& source, const std::string& dir, co
                      std::to_string(from.layers) + ", this one --dim " + std::to_string(config.dim) + " --layers " +
                      std::to_string(config.layers) + "; give the same");
   }
-  const bool same_model = trains_table(from) && trains_table(config)
-                              ? true
-                              : from.method == config.method && from.encoder == config.encoder;
+  const bool same_model = (trains_table(from) && trains_table(config)) ||
+                          (from.method == config.method && from.encoder == config.encoder);
   if (!same_model) {
     throw InputError(what + "its model is " + model_name(from) + ", whose parameters " + model_name(config) +
                      " cannot read (start from a run of the same method and encoder" +

@@ -163,6 +163,9 @@ std::string host_train_device_name(int threads);
 using HostMemoryFn = HostModelFootprint (*)(const TrainConfig&, const MemoryShape&);
 HostMemoryFn host_memory_estimate(const TrainConfig& config);
 
+// Whether `spec` lists `option` ("--user-batch") among its own_options.
+bool owns_option(const MethodSpec& spec, const std::string& option);
+
 // "a, b: text" for an option that methods list in own_options (the first
 // owner's text); empty if none lists it.
 std::string option_help(const std::string& option);

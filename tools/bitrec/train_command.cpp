@@ -195,7 +195,7 @@ void run_train(TrainArgs& args, const CLI::App& cmd) {
   Checkpoint init_source;  // --init-from's run, read before the data so a bad one fails at once
   if (!args.init_from.empty()) {
     init_source = load_init_checkpoint(args.init_from);
-    cfg.init_from = std::filesystem::absolute(args.init_from).lexically_normal().string();
+    cfg.init_from = absolute_output_path(args.init_from);
   }
   const LoadOptions load{cfg.user_column, cfg.item_column, cfg.declared_items, cfg.declared_users};
   Dataset data = load_dataset(cfg.data, load);
@@ -285,13 +285,6 @@ std::string estimator_help() {
     for (Estimator e : s.own_estimators) text += std::string("; ") + estimator_name(e) + " only with " + s.name;
   }
   return text + ")";
-}
-
-bool owns_option(const MethodSpec& s, const char* option) {
-  for (const OptionHelp& o : s.own_options) {
-    if (std::string(o.option) == option) return true;
-  }
-  return false;
 }
 
 std::string number_text(float v) {

@@ -50,7 +50,7 @@ BITREC_HD GruGateGrads gru_gate_backward(float r, float z, float n, float gh_n, 
                                          float d_h_new) {
   GruGateGrads d;
   const float d_n = d_h_new * (1.0f - z);
-  const float d_z = d_h_new * (n - h_prev);
+  const float d_z = d_h_new * (h_prev - n);  // h' = n + z·(h − n)
   d.d_gi_n = d_n * (1.0f - n * n);
   d.d_gh_n = d.d_gi_n * r;
   const float d_r = d.d_gi_n * gh_n;

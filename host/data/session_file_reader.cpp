@@ -227,9 +227,9 @@ long long read_session_file(const std::string& path, const std::string& text, ch
   // appearance (the local index).
   std::vector<int32_t> order(n_sessions);
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
-    return grouped[static_cast<size_t>(begin[a])].time < grouped[static_cast<size_t>(begin[b])].time;
-  });
+  const auto start_time = [&](int32_t s) { return grouped[static_cast<size_t>(begin[s])].time; };
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int32_t a, int32_t b) { return start_time(a) < start_time(b); });
   raw->items.reserve(raw->items.size() + grouped.size());
   for (const int32_t s : order) {
     for (int64_t e = begin[s]; e < begin[s + 1]; ++e) raw->items.push_back(grouped[e].item);

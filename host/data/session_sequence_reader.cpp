@@ -2,6 +2,8 @@
 // header, each user's lines together and in chronological order. Each user
 // is one session whose event times are the events' line numbers
 // (datasets/README.md "Session data").
+#include <unordered_set>
+
 #include "bitrec/error.hpp"
 #include "data/session_parts.hpp"
 #include "data/text_input.hpp"
@@ -45,7 +47,9 @@ void read_sequence_file(const std::string& path, const std::string& text, RawSes
   std::string_view tokens[2];
   long long user = -1;             // the user being read
   long long user_last_line = 0;    // the line of its latest event
-  std::vector<bool> user_seen;     // users whose lines have ended
+  // Users whose lines have ended; a set, not a bitmap over ids, because one
+  // id near 2^31 must not cost 256 MB.
+  std::unordered_set<int32_t> finished;
   raw->items.reserve(raw->items.size() + text.size() / 10);
   while (lines.next(&line)) {
     if (is_blank_line(line)) continue;
@@ -59,7 +63,7 @@ void read_sequence_file(const std::string& path, const std::string& text, RawSes
     const int32_t u = parse_id(tokens[0], "user", path, line_number);
     const int32_t item = parse_id(tokens[1], "item", path, line_number);
     if (u != user) {
-      if (static_cast<size_t>(u) < user_seen.size() && user_seen[u]) {
+      if (finished.count(u)) {
         throw InputError(at_line(path, line_number,
                                  "user " + std::to_string(u) + " appears again at line " +
                                      std::to_string(line_number) +
@@ -67,8 +71,7 @@ void read_sequence_file(const std::string& path, const std::string& text, RawSes
                                      "lines together"));
       }
       if (user >= 0) {
-        if (static_cast<size_t>(user) >= user_seen.size()) user_seen.resize(user + 1, false);
-        user_seen[user] = true;
+        finished.insert(static_cast<int32_t>(user));
         raw->last_times.push_back(static_cast<double>(user_last_line));
         raw->offsets.push_back(static_cast<int64_t>(raw->items.size()));
       }

@@ -422,29 +422,37 @@ TEST(DataSessions, ErrorsNameTheFileLineAndProblem) {
   SessionLoadOptions ordered;
   ordered.time_column = "Time,frame";
   check("order.tsv", header, ":1: ", "no order column 'frame'", ordered);
-  check("few.tsv", header + "1\ta\t0\n1\tb\n", ":3: ", "row has 2 fields, the header has 3 (delimiter tab)");
+  check("few.tsv", header + "1\ta\t0\n1\tb\n", ":3: ",
+        "row has 2 fields, the header has 3 (delimiter tab)");
   check("badtime.tsv", header + "1\ta\t0\n1\tb\t10:00\n", ":3: ",
-        "'10:00' in column 'Time' is not a time (expected seconds, YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)");
+        "'10:00' in column 'Time' is not a time "
+        "(expected seconds, YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)");
   check("badorder.tsv", "SessionId\tItemId\tTime\tframe\n1\ta\t0\tx1\n", ":2: ",
         "'x1' in the order column 'frame' is not a number", ordered);
   check("nosess.tsv", header + "1\ta\t0\n\tb\t1\n", ":3: ", "empty session id");
   check("noitem.tsv", header + "1\ta\t0\n1\t\t1\n", ":3: ", "empty item id");
-  check("empty.tsv", "\n\n", ":1: ", "empty file: expected a header row naming the SessionId, ItemId and Time columns");
+  check("empty.tsv", "\n\n", ":1: ",
+        "empty file: expected a header row naming the SessionId, ItemId and Time columns");
   check("noevents.tsv", header + "\n", ":1: ", "no events after the header row");
-  check("seq3.txt", "1 2\n1 3 4\n", ":2: ", "expected two non-negative integers `user item`, got 3 fields");
+  check("seq3.txt", "1 2\n1 3 4\n", ":2: ",
+        "expected two non-negative integers `user item`, got 3 fields");
   check("seqneg.txt", "1 2\n1 -3\n", ":2: ", "'-3' is a negative item id");
   check("seqword.txt", "1 2\nx 3\n", ":2: ", "'x' is not a non-negative integer user id");
   check("seqagain.txt", "5 1\n5 2\n6 1\n6 3\n5 3\n", ":5: ",
-        "user 5 appears again at line 5 after other users; a sequence file keeps each user's lines together");
+        "user 5 appears again at line 5 after other users; "
+        "a sequence file keeps each user's lines together");
   // Every session ends within the last day: nothing left for train.
   check("alltest.tsv", header + "1\ta\t0\n1\tb\t10\n2\ta\t5\n2\tb\t20\n", ":1: ",
         "no train sessions left after the split: the test rule (sessions whose last event is "
         "within 1 day(s) of the latest, --test-days) took all 2 sessions");
-  check("notest.tsv", header + "1\ta\t0\n1\tb\t10\n2\tc\t900000\n2\td\t900010\n3\ta\t900005\n", ":1: ",
+  check("notest.tsv",
+        header + "1\ta\t0\n1\tb\t10\n2\tc\t900000\n2\td\t900010\n3\ta\t900005\n", ":1: ",
         "no test sessions left after filtering: of 2 test sessions (3 events), dropped 2 events "
-        "whose item never occurs in train, then 2 sessions left with fewer than 2 events (1 event)");
+        "whose item never occurs in train, then 2 sessions left with fewer than 2 events "
+        "(1 event)");
   check("seqtrain.txt", "10 1\n10 2\n20 1\n", ":1: ", "no train sessions left after the split");
-  check("seqnotest.txt", "1 1\n1 2\n2 1\n", ":1: ", "no test sessions: the test rule (users whose id % 10 == 0) took none");
+  check("seqnotest.txt", "1 1\n1 2\n2 1\n", ":1: ",
+        "no test sessions: the test rule (users whose id % 10 == 0) took none");
   check("gz.tsv", std::string("\x1F\x8B\x08\x00", 4), ": ", "gzip-compressed; decompress it first");
   check("zip.csv", std::string("PK\x03\x04", 4), ": ", "a zip archive; extract it first");
   check("odd.dat", "SessionId\tItemId\tTime\n", ": ", "neither a session file nor a sequence file");
@@ -491,7 +499,9 @@ TEST(DataSessions, VideoGamesCountsMatchItsReadme) {
 
 TEST(DataSessions, DigineticaSampleLoadsWithTwoTimeColumns) {
   const std::string path = shared_dataset("diginetica-sample/train-item-views.csv");
-  if (path.empty()) GTEST_SKIP() << "diginetica-sample/train-item-views.csv not found under ../shared/datasets";
+  if (path.empty()) {
+    GTEST_SKIP() << "diginetica-sample/train-item-views.csv not found under ../shared/datasets";
+  }
   SessionLoadOptions options;
   options.session_column = "session_id";
   options.item_column = "item_id";

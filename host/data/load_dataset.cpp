@@ -6,6 +6,7 @@
 #include "bitrec/dataset.hpp"
 #include "bitrec/error.hpp"
 #include "data/loaders.hpp"
+#include "data/session_dataset.hpp"
 #include "data/synthetic.hpp"
 #include "data/text_input.hpp"
 
@@ -83,8 +84,8 @@ void check_synthetic_counts(const Dataset& data, const LoadOptions& options) {
 }
 
 constexpr const char* kAccepted =
-    "expected a directory with train.txt and test.txt, a .csv or .tsv file, or "
-    "synthetic[:key=value,...]";
+    "expected a directory with train.txt and test.txt, a .csv or .tsv file, session data (a session file, "
+    "a sequence file, a directory with train.tsv and test.tsv), or synthetic[:key=value,...]";
 
 }  // namespace
 
@@ -110,7 +111,11 @@ Dataset load_dataset(const std::string& spec, const LoadOptions& options) {
     if (spec.empty() || !fs::exists(status)) {
       throw InputError("--data: '" + spec + "' not found (" + kAccepted + ")");
     }
-    if (fs::is_directory(status)) {
+    SessionLoadOptions session_options = options.sessions;
+    if (options.item_column != LoadOptions().item_column) session_options.item_column = options.item_column;
+    if (is_session_spec(spec, session_options)) {
+      result = data::dataset_from_sessions(load_session_data(spec, session_options));
+    } else if (fs::is_directory(status)) {
       result = data::load_lightgcn_dir(spec, options);
       result.name = directory_name(spec);
     } else {

@@ -87,6 +87,22 @@ ConfigEntries config_to_entries(const TrainConfig& c) {
       {"fourier-terms", std::to_string(c.fourier_terms)},
       {"fourier-omega", float_text(c.fourier_omega)},
       {"dispersion", float_text(c.dispersion)},
+      {"gru-layers", format_layer_sizes(c.session.hidden)},
+      {"loss", session_loss_name(c.session.loss)},
+      {"input", session_input_name(c.session.input)},
+      {"embedding-dim", std::to_string(c.session.embedding_dim)},
+      {"n-sample", std::to_string(c.session.n_sample)},
+      {"sample-alpha", float_text(c.session.sample_alpha)},
+      {"logq", float_text(c.session.logq)},
+      {"bpreg", float_text(c.session.bpreg)},
+      {"elu-alpha", float_text(c.session.elu_alpha)},
+      {"momentum", float_text(c.session.momentum)},
+      {"dropout-embed", float_text(c.session.dropout_embed)},
+      {"dropout-hidden", float_text(c.session.dropout_hidden)},
+      {"session-col", c.session.session_column},
+      {"time-col", c.session.time_column},
+      {"test-days", float_text(static_cast<float>(c.session.test_days))},
+      {"valid-sessions", c.session.valid_sessions ? "true" : "false"},
       {"topk", format_topk(c.topk)},
       {"kmax", std::to_string(c.kmax)},
       {"eval-every", std::to_string(c.eval_every)},
@@ -143,7 +159,23 @@ TrainConfig config_from_entries(const ConfigEntries& entries) {
       else if (key == "fourier-terms") c.fourier_terms = std::stoi(value);
       else if (key == "fourier-omega") c.fourier_omega = std::stof(value);
       else if (key == "dispersion") c.dispersion = std::stof(value);
-      else if (key == "topk") c.topk = parse_topk(value);
+      else if (key == "gru-layers") c.session.hidden = parse_layer_sizes(value);
+      else if (key == "loss") c.session.loss = parse_session_loss(value);
+      else if (key == "input") c.session.input = parse_session_input(value);
+      else if (key == "embedding-dim") c.session.embedding_dim = std::stoi(value);
+      else if (key == "n-sample") c.session.n_sample = std::stoi(value);
+      else if (key == "sample-alpha") c.session.sample_alpha = std::stof(value);
+      else if (key == "logq") c.session.logq = std::stof(value);
+      else if (key == "bpreg") c.session.bpreg = std::stof(value);
+      else if (key == "elu-alpha") c.session.elu_alpha = std::stof(value);
+      else if (key == "momentum") c.session.momentum = std::stof(value);
+      else if (key == "dropout-embed") c.session.dropout_embed = std::stof(value);
+      else if (key == "dropout-hidden") c.session.dropout_hidden = std::stof(value);
+      else if (key == "session-col") c.session.session_column = value;
+      else if (key == "time-col") c.session.time_column = value;
+      else if (key == "test-days") c.session.test_days = std::stod(value);
+      else if (key == "valid-sessions") c.session.valid_sessions = value == "true";
+      else if (key == "topk") { c.topk = parse_topk(value); c.topk_set = true; }
       else if (key == "kmax") c.kmax = std::stoi(value);
       else if (key == "eval-every") c.eval_every = std::stoi(value);
       else if (key == "valid-frac") c.valid_frac = std::stod(value);

@@ -9,6 +9,8 @@ namespace bitrec {
 
 std::unique_ptr<MethodModel> make_hashgnn_model(const TrainConfig& config, const Dataset& data,
                                                 const std::vector<ParamBlock>& blocks);
+std::unique_ptr<MethodModel> make_gru4rec_model(const TrainConfig& config, const Dataset& data,
+                                                const std::vector<ParamBlock>& blocks);
 std::unique_ptr<MethodModel> make_bgch_model(const TrainConfig& config, const Dataset& data,
                                              const std::vector<ParamBlock>& blocks);
 

@@ -25,7 +25,8 @@ struct OwnModel {
   MakeMethodModel make;
 };
 const EncoderModel kEncoderModels[] = {{Encoder::kNgcf, make_ngcf_model}};
-const OwnModel kMethodModels[] = {{Method::kHashGnn, make_hashgnn_model}, {Method::kBgch, make_bgch_model}};
+const OwnModel kMethodModels[] = {
+    {Method::kHashGnn, make_hashgnn_model}, {Method::kBgch, make_bgch_model}, {Method::kGru4Rec, make_gru4rec_model}};
 
 }  // namespace
 

@@ -85,7 +85,7 @@ std::unique_ptr<ServedModel> load_served_model(const std::string& dir, const Ser
   resolve_config(model->config);
   const TrainConfig& cfg = model->config;
 
-  LoadOptions load{cfg.user_column, cfg.item_column, cfg.declared_items, cfg.declared_users};
+  LoadOptions load = load_options_of(cfg);
   // The run's own data from wherever this runs (its absolute path; an older
   // run's relative one is looked for here and above the run), unchanged
   // since it trained unless --allow-changed-data.

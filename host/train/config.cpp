@@ -97,6 +97,63 @@ Estimator parse_estimator(const std::string& name) {
                                 Estimator::kFourier, Estimator::kSignswish});
 }
 
+const char* session_loss_name(SessionLoss l) {
+  switch (l) {
+    case SessionLoss::kCrossEntropy: return "cross-entropy";
+    case SessionLoss::kBprMax: return "bpr-max";
+    case SessionLoss::kTop1Max: return "top1-max";
+  }
+  return "?";
+}
+SessionLoss parse_session_loss(const std::string& name) {
+  return parse_name<SessionLoss>("--loss", name, {"cross-entropy", "bpr-max", "top1-max"},
+                                 {SessionLoss::kCrossEntropy, SessionLoss::kBprMax, SessionLoss::kTop1Max});
+}
+const char* session_input_name(SessionInput i) {
+  switch (i) {
+    case SessionInput::kConstrained: return "constrained";
+    case SessionInput::kEmbedding: return "embedding";
+  }
+  return "?";
+}
+SessionInput parse_session_input(const std::string& name) {
+  return parse_name<SessionInput>("--input", name, {"constrained", "embedding"},
+                                  {SessionInput::kConstrained, SessionInput::kEmbedding});
+}
+
+std::vector<int> parse_layer_sizes(const std::string& text) {
+  std::vector<int> sizes;
+  size_t start = 0;
+  while (true) {
+    const size_t comma = text.find(',', start);
+    const std::string part = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    size_t used = 0;
+    long long v = -1;
+    try {
+      v = std::stoll(part, &used);
+    } catch (const std::logic_error&) {
+      used = 0;
+    }
+    if (part.empty() || used != part.size() || v < 1 || v > 4096) {
+      throw InputError("--layers: '" + text + "' is not a list of layer sizes (whole numbers in [1, 4096], "
+                       "comma separated, e.g. 100 or 100,100)");
+    }
+    sizes.push_back(static_cast<int>(v));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (sizes.size() > 8) throw InputError("--layers: at most 8 GRU layers ('" + text + "')");
+  return sizes;
+}
+
+std::string format_layer_sizes(const std::vector<int>& sizes) {
+  std::string out;
+  for (int s : sizes) out += (out.empty() ? "" : ",") + std::to_string(s);
+  return out;
+}
+
+bool is_session_method(Method m) { return method_spec(m).session_based; }
+
 const char* beta_schedule_name(BetaSchedule s) {
   switch (s) {
     case BetaSchedule::kConst: return "const";
@@ -200,6 +257,27 @@ void resolve_config(TrainConfig& c) {
   if (c.beta_end < 0.0f) c.beta_end = c.beta;
   if (c.recall_n_end < 0) c.recall_n_end = c.recall_n;
   if (c.bpr_weight < 0.0f) c.bpr_weight = 0.0f;
+
+  if (spec.session_based) {
+    // The model's width is its last GRU layer: the output vectors (and the
+    // codes of a hashed variant) have that many components.
+    require(!c.session.hidden.empty(), "--layers: give at least one GRU layer size");
+    c.dim = c.session.hidden.back();
+    if (!c.topk_set) c.topk = {20};
+    if (c.session.embedding_dim <= 0) c.session.embedding_dim = c.session.hidden.front();
+    require_whole(c.session.n_sample, 0, 1 << 20, "--n-sample");
+    require_real(c.session.sample_alpha, 0, 10, false, false, "--sample-alpha");
+    require_real(c.session.logq, 0, 10, false, false, "--logq");
+    require_real(c.session.bpreg, 0, 1e6, false, false, "--bpreg");
+    require_real(c.session.elu_alpha, 0, 1e6, false, false, "--elu-alpha");
+    require_real(c.session.momentum, 0, 1, false, true, "--momentum");
+    require_real(c.session.dropout_embed, 0, 1, false, true, "--dropout-embed");
+    require_real(c.session.dropout_hidden, 0, 1, false, true, "--dropout-hidden");
+    require_whole(c.session.embedding_dim, 1, 4096, "--embedding-dim");
+    require_real(c.session.test_days, 0, 1e6, true, false, "--test-days");
+    require(c.valid_frac == 0.0, "--valid-frac: session data carve validation by their own rule; use "
+                                 "--valid-sessions (datasets/README.md \"Session data\")");
+  }
 
   // The CLI checks the same ranges as each option is parsed
   // (tools/bitrec/flag_checks.hpp, docs/cli_errors.md); these hold for any

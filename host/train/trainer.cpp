@@ -8,6 +8,7 @@
 
 #include "bitrec/error.hpp"
 #include "bitrec/plural.hpp"
+#include "bitrec/session_eval.hpp"
 #include "bitrec/train_model.hpp"
 #include "code_health_watch.hpp"
 #include "progress.hpp"
@@ -297,10 +298,17 @@ TrainSummary train_model(Backend& be, const Dataset& data, const TrainConfig& cf
     point.loss = loss;
     point.hashed = hashed;
     const ModelOutputs outputs = runner.outputs();
-    point.test = evaluate_outputs(be, outputs, data, data.test, known, modes_for(cfg.method), eval_options);
-    if (has_valid) {
-      point.valid = evaluate_outputs(be, outputs, data, data.valid, data.train, modes_for(cfg.method),
-                                     eval_options);
+    if (data.sessions) {
+      // Next-item prediction over the held-out sessions (docs/sessions.md).
+      const ModelState now_state = runner.state();
+      point.test = evaluate_session_modes(now_state.blocks, cfg, data, data.sessions->test);
+      if (has_valid) point.valid = evaluate_session_modes(now_state.blocks, cfg, data, data.sessions->valid);
+    } else {
+      point.test = evaluate_outputs(be, outputs, data, data.test, known, modes_for(cfg.method), eval_options);
+      if (has_valid) {
+        point.valid = evaluate_outputs(be, outputs, data, data.valid, data.train, modes_for(cfg.method),
+                                       eval_options);
+      }
     }
     if (hashed) {
       std::vector<uint64_t> codes(outputs.codes.size());

@@ -9,11 +9,38 @@
 
 namespace bitrec {
 
-enum class Method { kLightGcn, kHashSte, kRecallHash, kHashGnn, kBgch };
+enum class Method { kLightGcn, kHashSte, kRecallHash, kHashGnn, kBgch, kGru4Rec };
 enum class BetaSchedule { kConst, kLinear, kExp };
 // The graph encoder under the hash (docs/methods.md §2, §3, §6; --encoder).
 // graphsage is hashgnn's own; ngcf is host/methods/ngcf (docs/ngcf.md).
 enum class Encoder { kLightGcn, kNgcf, kGraphSage };
+// GRU4Rec's loss over the sampled output (docs/sessions.md "Losses"; --loss).
+enum class SessionLoss { kCrossEntropy, kBprMax, kTop1Max };
+// What feeds GRU4Rec's first layer (--input): the output weights of the
+// item (the constrained embedding), or an embedding table of its own.
+enum class SessionInput { kConstrained, kEmbedding };
+
+// Session-based methods (gru4rec, docs/sessions.md): the model's options and
+// how session data are read and split. Defaults are the official GRU4Rec's.
+struct SessionOptions {
+  std::vector<int> hidden{100};  // --layers for gru4rec: GRU layer sizes
+  SessionLoss loss = SessionLoss::kCrossEntropy;
+  SessionInput input = SessionInput::kConstrained;
+  int embedding_dim = 0;       // --input embedding: its size (0: the first layer's)
+  int n_sample = 2048;         // extra negatives per mini-batch, shared by its rows
+  float sample_alpha = 0.5f;   // negatives ~ popularity^alpha
+  float logq = 0.0f;           // cross-entropy: weight of the logQ correction
+  float bpreg = 1.0f;          // bpr-max: score regularisation
+  float elu_alpha = 0.5f;      // bpr-max: ELU final activation (0: linear)
+  float momentum = 0.0f;       // Adagrad's Nesterov-style momentum
+  float dropout_embed = 0.0f;  // dropout on the input embedding
+  float dropout_hidden = 0.0f; // dropout on each layer's output (and carried state)
+  // Data (session files, datasets/README.md "Session data").
+  std::string session_column = "SessionId";
+  std::string time_column = "Time";
+  double test_days = 1.0;
+  bool valid_sessions = false;  // --valid-sessions: carve validation from train
+};
 
 struct TrainConfig {
   std::string data = "synthetic";
@@ -91,7 +118,10 @@ struct TrainConfig {
   float fourier_omega = 1.0f;
   float dispersion = 0.1f;   // bgch latent feature dispersion strength (0: off)
 
-  std::vector<int> topk{20, 50, 100};
+  SessionOptions session;
+
+  std::vector<int> topk{20, 50, 100};  // session-based methods: 20 unless given
+  bool topk_set = false;
   int kmax = -1;  // -1: max(topk)
   int eval_every = 10;
   double valid_frac = 0.0;
@@ -110,6 +140,18 @@ const std::vector<std::string>& encoder_names();
 const char* estimator_name(Estimator e);
 Estimator parse_estimator(const std::string& name);
 const std::vector<std::string>& estimator_names();
+
+const char* session_loss_name(SessionLoss l);
+SessionLoss parse_session_loss(const std::string& name);
+const char* session_input_name(SessionInput i);
+SessionInput parse_session_input(const std::string& name);
+// "100,100" -> {100, 100}; InputError naming --layers otherwise.
+std::vector<int> parse_layer_sizes(const std::string& text);
+std::string format_layer_sizes(const std::vector<int>& sizes);
+
+// Whether the method learns from sessions (gru4rec) rather than user-item
+// interactions: its data, evaluation and scores differ (docs/sessions.md).
+bool is_session_method(Method m);
 
 const char* beta_schedule_name(BetaSchedule s);
 BetaSchedule parse_beta_schedule(const std::string& name);

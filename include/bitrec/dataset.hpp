@@ -2,10 +2,12 @@
 // interactions as user -> item CSR, with the external ids of each dense id.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "bitrec/csr.hpp"
+#include "bitrec/sessions.hpp"
 
 namespace bitrec {
 
@@ -27,6 +29,16 @@ struct Dataset {
   int64_t duplicate_train = 0;  // duplicate pairs dropped from train
   int64_t duplicate_test = 0;   // duplicate pairs dropped from test
   int64_t overlap = 0;          // test pairs also in train (kept; reported)
+
+  // Session data (include/bitrec/sessions.hpp), null for interaction data.
+  // Its sessions are the dataset's "users": rows 0.. of train hold the train
+  // sessions, then the validation sessions' rows (in valid), then the test
+  // sessions' (in test), each row the session's distinct items; the order of
+  // events lives here.
+  std::shared_ptr<const SessionData> sessions;
+  // First user row of the validation and test sessions.
+  int64_t valid_session_row() const;
+  int64_t test_session_row() const;
 };
 
 struct LoadOptions {
@@ -34,7 +46,15 @@ struct LoadOptions {
   std::string item_column = "item";
   int64_t n_items = -1;  // --items N: the declared item count (ids must be < N)
   int64_t n_users = -1;  // --users N: the declared user count
+  // Session data (session files, sequence files, split directories). Its
+  // item column is --item-col when given, else ItemId.
+  SessionLoadOptions sessions;
 };
+
+// The load options a run's config names (what train, eval, export and query
+// read the run's data with).
+struct TrainConfig;
+LoadOptions load_options_of(const TrainConfig& config);
 
 // Loads --data: a directory with train.txt/test.txt, a .csv/.tsv file, or
 // "synthetic[:key=value,...]". Throws InputError with file:line on bad input.

@@ -82,6 +82,11 @@ struct MethodSpec {
   // (host/methods/table), whose BPR phase is lightgcn's head.
   bool supports_warmup = false;
 
+  // Learns from sessions (include/bitrec/sessions.hpp) and is evaluated by
+  // next-item prediction over test sessions (docs/sessions.md), not by
+  // user-item retrieval.
+  bool session_based = false;
+
   // Code length in bits when it does not follow --dim (a method that always
   // emits the same code length); 0: the code length is --dim (or no codes).
   int fixed_code_bits = 0;

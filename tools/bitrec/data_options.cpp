@@ -9,13 +9,23 @@ namespace bitrec::cli {
 
 void add_data_options(CLI::App* cmd, DataArgs& args, bool with_default) {
   auto* data = cmd->add_option("--data", args.data,
-                               "DIR with train.txt/test.txt (LightGCN format), FILE.csv/.tsv with a header, "
+                               "DIR with train.txt/test.txt (LightGCN format), FILE.csv/.tsv with a header, session data (a "
+                               "session file, a sequence file, DIR with train.tsv/test.tsv), "
                                "or synthetic[:users=U,items=I,clusters=C,per_user=P,test_frac=F,seed=S]");
   if (with_default) data->capture_default_str();
   cmd->add_option("--user-col", args.load.user_column, "CSV/TSV: header name of the user column")
       ->capture_default_str();
-  cmd->add_option("--item-col", args.load.item_column, "CSV/TSV: header name of the item column")
+  cmd->add_option("--item-col", args.load.item_column, "CSV/TSV: header name of the item column (session files: ItemId unless given)")
       ->capture_default_str();
+  cmd->add_option("--session-col", args.load.sessions.session_column, "Session file: header name of the session column")
+      ->capture_default_str();
+  cmd->add_option("--time-col", args.load.sessions.time_column,
+                  "Session file: header name of the time column (\"A,B\": B orders events of equal A)")
+      ->capture_default_str();
+  cmd->add_option("--test-days", args.load.sessions.test_days,
+                  "Session file: sessions ending in the last N days form test (and validation, from train)")
+      ->capture_default_str()
+      ->check(real_in(0, 1e6, /*lo_open=*/true));
   cmd->add_option("--users", args.load.n_users, "Declared number of users (ids must be below it)")
       ->check(whole_in(1, kMaxCount));
   cmd->add_option("--items", args.load.n_items, "Declared number of items (ids must be below it)")

@@ -70,6 +70,28 @@ CLI::Validator whole_in(int64_t lo, int64_t hi) {
       range);
 }
 
+CLI::Validator layers_value(int64_t max_layers) {
+  const std::string must = " (must be a whole number in [0, " + std::to_string(max_layers) +
+                           "], or GRU layer sizes in [1, " + std::to_string(kMaxDim) + "] like 100,100)";
+  return CLI::Validator(
+      [must](std::string& text) -> std::string {
+        if (text.find(',') == std::string::npos) {
+          std::string single = text;
+          const std::string error = whole_in(0, kMaxDim)(single);
+          return error.empty() ? "" : error.substr(0, error.find(" (must")) + must;
+        }
+        size_t start = 0;
+        while (true) {
+          const size_t comma = text.find(',', start);
+          std::string part = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+          if (!whole_in(1, kMaxDim)(part).empty()) return shown(text) + " is not a list of layer sizes" + must;
+          if (comma == std::string::npos) return "";
+          start = comma + 1;
+        }
+      },
+      "L or SIZES");
+}
+
 CLI::Validator any_uint64() {
   return CLI::Validator(
       [](std::string& text) -> std::string {

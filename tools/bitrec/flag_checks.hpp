@@ -26,6 +26,11 @@ constexpr int64_t kMaxCount = 2147483647;  // --users / --items (ids are int32)
 // A whole number in [lo, hi] (decimal, or 0x.. as CLI11 reads it).
 CLI::Validator whole_in(int64_t lo, int64_t hi);
 
+// --layers: a whole number (LightGCN's propagation layers; resolve_config
+// checks it against [0, max_layers]) or GRU layer sizes "100,100"
+// (gru4rec), each in [1, kMaxDim].
+CLI::Validator layers_value(int64_t max_layers);
+
 // Any unsigned 64-bit integer: no sign, no overflow (CLI11 itself reads
 // "-1" as 2^64 - 1 and clamps 2^64 and above).
 CLI::Validator any_uint64();

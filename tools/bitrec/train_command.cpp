@@ -32,6 +32,9 @@ struct TrainArgs {
   std::string encoder;  // empty: the method preset
   std::string beta_schedule = "const";
   std::string topk = "20,50,100";
+  std::string layers = std::to_string(TrainConfig().layers);  // --layers: L, or gru4rec's layer sizes
+  std::string loss = session_loss_name(SessionOptions().loss);
+  std::string input = session_input_name(SessionOptions().input);
   std::string config_file;
   std::string resume;  // --resume DIR
   std::string init_from;  // --init-from DIR
@@ -171,6 +174,16 @@ void run_train(TrainArgs& args, const CLI::App& cmd) {
     }
     cfg.beta_schedule = parse_beta_schedule(args.beta_schedule);
     cfg.topk = parse_topk(args.topk);
+    cfg.topk_set = cmd.count("--topk") > 0;
+    if (cmd.count("--layers") > 0) {
+      if (is_session_method(cfg.method)) cfg.session.hidden = parse_layer_sizes(args.layers);
+      else cfg.layers = static_cast<int>(std::stoll(args.layers, nullptr, 0));  // checked by layers_value()
+    }
+    cfg.session.loss = parse_session_loss(args.loss);
+    cfg.session.input = parse_session_input(args.input);
+    cfg.session.session_column = args.data.load.sessions.session_column;
+    cfg.session.time_column = args.data.load.sessions.time_column;
+    cfg.session.test_days = args.data.load.sessions.test_days;
     // Method presets (the registry) change these unless given.
     cfg.dim_set = cmd.get_option("--dim")->count() > 0;
     cfg.layers_set = cmd.get_option("--layers")->count() > 0;
@@ -197,8 +210,7 @@ void run_train(TrainArgs& args, const CLI::App& cmd) {
     init_source = load_init_checkpoint(args.init_from);
     cfg.init_from = absolute_output_path(args.init_from);
   }
-  const LoadOptions load{cfg.user_column, cfg.item_column, cfg.declared_items, cfg.declared_users};
-  Dataset data = load_dataset(cfg.data, load);
+  Dataset data = load_dataset(cfg.data, load_options_of(cfg));
   if (args.resume.empty()) {  // the run remembers where its data is and what it held
     cfg.data = absolute_data_path(cfg.data);
     cfg.data_fingerprint = data_fingerprint(cfg.data);
@@ -324,10 +336,12 @@ void add_train_command(CLI::App& app) {
                   }) + ")")
       ->capture_default_str()
       ->check(whole_in(1, kMaxDim));
-  cmd->add_option("--layers", c.layers, "Propagation layers L" + presets_note([](const MethodSpec& s) {
+  cmd->add_option("--layers", args->layers, "Propagation layers L" + presets_note([](const MethodSpec& s) {
                     return s.presets.layers >= 0 ? std::to_string(s.presets.layers) : std::string();
-                  }))->capture_default_str()
-      ->check(whole_in(0, kMaxLayers));
+                  }) + "; gru4rec: GRU layer sizes, e.g. 100 or 100,100 (default " +
+                                                format_layer_sizes(SessionOptions().hidden) + ")")
+      ->capture_default_str()
+      ->check(layers_value(kMaxLayers));
   cmd->add_option("--lr", c.lr, "Adam step size (default: the method preset; " + per_method([](const MethodSpec& s) {
                     return number_text(s.presets.lr);
                   }) + ")")
@@ -394,7 +408,32 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--dispersion", c.dispersion, option_help("--dispersion"))
       ->capture_default_str()
       ->check(real_in(0, 1, false, /*hi_open=*/true));
-  cmd->add_option("--topk", args->topk, "K list for metrics")->capture_default_str();
+  cmd->add_option("--loss", args->loss, option_help("--loss"))->capture_default_str()
+      ->check(CLI::IsMember({"cross-entropy", "bpr-max", "top1-max"}));
+  cmd->add_option("--input", args->input, option_help("--input"))->capture_default_str()
+      ->check(CLI::IsMember({"constrained", "embedding"}));
+  cmd->add_option("--embedding-dim", c.session.embedding_dim, option_help("--embedding-dim"))
+      ->check(whole_in(1, kMaxDim));
+  cmd->add_option("--n-sample", c.session.n_sample, option_help("--n-sample"))->capture_default_str()
+      ->check(whole_in(0, 1 << 20));
+  cmd->add_option("--sample-alpha", c.session.sample_alpha, option_help("--sample-alpha"))->capture_default_str()
+      ->check(real_in(0, 10));
+  cmd->add_option("--logq", c.session.logq, option_help("--logq"))->capture_default_str()->check(real_in(0, 10));
+  cmd->add_option("--bpreg", c.session.bpreg, option_help("--bpreg"))->capture_default_str()->check(real_in(0, 1e6));
+  cmd->add_option("--elu-alpha", c.session.elu_alpha, option_help("--elu-alpha"))->capture_default_str()
+      ->check(real_in(0, 1e6));
+  cmd->add_option("--momentum", c.session.momentum, option_help("--momentum"))->capture_default_str()
+      ->check(real_in(0, 1, false, /*hi_open=*/true));
+  cmd->add_option("--dropout-embed", c.session.dropout_embed, option_help("--dropout-embed"))->capture_default_str()
+      ->check(real_in(0, 1, false, /*hi_open=*/true));
+  cmd->add_option("--dropout-hidden", c.session.dropout_hidden, option_help("--dropout-hidden"))
+      ->capture_default_str()
+      ->check(real_in(0, 1, false, /*hi_open=*/true));
+  cmd->add_flag("--valid-sessions", c.session.valid_sessions,
+                "Session data: carve validation sessions from train by the split's own rule (datasets/README.md "
+                "\"Session data\")");
+  cmd->add_option("--topk", args->topk, "K list for metrics (session-based methods: 20 unless given)")
+      ->capture_default_str();
   cmd->add_option("--kmax", c.kmax, "List length for ndcg_hit (default: max --topk)")
       ->check(whole_in(1, 1000));
   cmd->add_option("--eval-every", c.eval_every, "Evaluate every N epochs (the last epoch always)")->capture_default_str()

@@ -52,6 +52,8 @@ enum class RngStream : uint32_t {
   kPairNegatives = 7,  // one negative per train pair: counter (pair, epoch, attempt)
   kExampleNegatives = 8,  // hashgnn negatives 1.. of an example: counter (sample, epoch, group of 4)
   kDispersion = 9,  // bgch feature-dispersion start vectors: counter (epoch, batch, draw)
+  kSessionNegatives = 10,  // gru4rec output samples: counter (step, epoch, draw)
+  kSessionDropout = 11,    // gru4rec dropout masks: counter (step, epoch, tensor·2^24 + draw)
 };
 
 // Draw for (stream, a, b, c): counter = (a, b, c, stream), key = seed.

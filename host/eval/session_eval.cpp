@@ -1,0 +1,162 @@
+#include "bitrec/session_eval.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "cpu/dense_gemm.hpp"
+#include "methods/gru4rec/gru4rec_network.hpp"
+
+namespace bitrec {
+
+SessionMetricSums::SessionMetricSums(std::vector<int> ks)
+    : topk(std::move(ks)), hits(topk.size(), 0.0), reciprocal(topk.size(), 0.0), dcg(topk.size(), 0.0) {}
+
+void SessionMetricSums::add(int64_t rank) {
+  ++predictions;
+  for (size_t k = 0; k < topk.size(); ++k) {
+    if (rank > topk[k]) continue;
+    hits[k] += 1.0;
+    reciprocal[k] += 1.0 / static_cast<double>(rank);
+    dcg[k] += 1.0 / std::log2(static_cast<double>(rank) + 1.0);
+  }
+}
+
+MetricMap SessionMetricSums::metrics() const {
+  MetricMap m;
+  const double n = predictions > 0 ? static_cast<double>(predictions) : 1.0;
+  for (size_t k = 0; k < topk.size(); ++k) {
+    const std::string at = "@" + std::to_string(topk[k]);
+    m["recall" + at] = hits[k] / n;
+    m["mrr" + at] = reciprocal[k] / n;
+    m["ndcg" + at] = dcg[k] / n;
+  }
+  m["predictions"] = static_cast<double>(predictions);
+  return m;
+}
+
+int64_t conservative_rank(const float* scores, int64_t n, int64_t target) {
+  const float t = scores[target];
+  if (!std::isfinite(t)) return n;
+  int64_t rank = 0;
+  for (int64_t j = 0; j < n; ++j) rank += scores[j] >= t ? 1 : 0;
+  return rank;
+}
+
+namespace {
+
+// Items per score tile: a multiple of the GEMM's 64-column register tile;
+// the tile's output vectors (d × 256 floats) stay in L2.
+constexpr int kItemTile = 256;
+
+// Wyᵀ cut into item tiles, each [d, width] contiguous, for dense::gemm_rows.
+struct ItemTiles {
+  int d = 0;
+  int32_t n_items = 0;
+  std::vector<float> data;  // tile k at offset k · d · kItemTile
+  int count() const { return (n_items + kItemTile - 1) / kItemTile; }
+  int width(int k) const { return std::min<int32_t>(kItemTile, n_items - k * kItemTile); }
+  const float* tile(int k) const { return data.data() + static_cast<int64_t>(k) * d * kItemTile; }
+};
+
+ItemTiles item_tiles(const float* wy, int32_t n_items, int d) {
+  ItemTiles t;
+  t.d = d;
+  t.n_items = n_items;
+  t.data.assign(static_cast<size_t>(t.count()) * d * kItemTile, 0.0f);
+  for (int k = 0; k < t.count(); ++k) {
+    float* out = t.data.data() + static_cast<int64_t>(k) * d * kItemTile;
+    const int w = t.width(k);
+    for (int j = 0; j < w; ++j) {
+      const float* v = wy + (static_cast<int64_t>(k) * kItemTile + j) * d;
+      for (int c = 0; c < d; ++c) out[static_cast<int64_t>(c) * w + j] = v[c];
+    }
+  }
+  return t;
+}
+
+}  // namespace
+
+MetricMap evaluate_sessions(const std::vector<ParamBlock>& blocks, const TrainConfig& config, int32_t n_items,
+                            const SessionSet& sessions, const SessionEvalOptions& options) {
+  const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
+  const gru4rec::NetworkShape shape = gru4rec::network_shape(config, n_items);
+  const gru4rec::GruNetwork net(shape, blocks);
+  const int d = shape.out_dim();
+  const ItemTiles tiles = item_tiles(net.item_vectors(), n_items, d);
+  const float* bias = net.item_bias();
+
+  // Longest sessions first, so the sessions still reading at any step are a
+  // prefix of their group and the hidden states need no gathering.
+  std::vector<int64_t> order(static_cast<size_t>(sessions.n_sessions()));
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t a, int64_t b) { return sessions.length(a) > sessions.length(b); });
+
+  SessionMetricSums sums(options.topk);
+  const int group = std::max(1, options.sessions_per_group);
+  std::vector<std::vector<float>> hidden(shape.hidden.size());
+  std::vector<float> scratch, scores;
+  std::vector<int32_t> items;
+  std::vector<int64_t> ranks;
+  for (size_t g0 = 0; g0 < order.size(); g0 += group) {
+    const size_t g1 = std::min(order.size(), g0 + group);
+    for (size_t l = 0; l < hidden.size(); ++l) hidden[l].assign((g1 - g0) * shape.hidden[l], 0.0f);
+    const int64_t steps = sessions.length(order[g0]) - 1;
+    for (int64_t t = 0; t < steps; ++t) {
+      int64_t rows = 0;
+      while (g0 + rows < g1 && sessions.length(order[g0 + rows]) > t + 1) ++rows;
+      items.resize(static_cast<size_t>(rows));
+      for (int64_t r = 0; r < rows; ++r) items[r] = sessions.items[sessions.offsets[order[g0 + r]] + t];
+      net.step(items.data(), rows, hidden, scratch, 1);  // a few rows: one thread (see below for the scores)
+      const float* h = hidden.back().data();
+      // Scores of every item, tile by tile: [tile][row][width].
+      scores.resize(static_cast<size_t>(tiles.count()) * rows * kItemTile);
+#pragma omp parallel for num_threads(threads) schedule(dynamic)
+      for (int k = 0; k < tiles.count(); ++k) {
+        const int w = tiles.width(k);
+        float* out = scores.data() + static_cast<int64_t>(k) * rows * kItemTile;
+        dense::gemm_rows(h, tiles.tile(k), out, rows, d, w, 1);
+        const float* b = bias + static_cast<int64_t>(k) * kItemTile;
+        for (int64_t r = 0; r < rows; ++r) {
+          for (int j = 0; j < w; ++j) out[r * w + j] += b[j];
+        }
+      }
+      ranks.resize(static_cast<size_t>(rows));
+#pragma omp parallel for num_threads(threads) schedule(static)
+      for (int64_t r = 0; r < rows; ++r) {
+        const int32_t target = sessions.items[sessions.offsets[order[g0 + r]] + t + 1];
+        const int tk = target / kItemTile;
+        const float ts = scores[static_cast<int64_t>(tk) * rows * kItemTile + r * tiles.width(tk) +
+                                target % kItemTile];
+        int64_t rank = 0;
+        if (!std::isfinite(ts)) {
+          rank = n_items;
+        } else {
+          for (int k = 0; k < tiles.count(); ++k) {
+            const int w = tiles.width(k);
+            const float* row = scores.data() + static_cast<int64_t>(k) * rows * kItemTile + r * w;
+            for (int j = 0; j < w; ++j) rank += row[j] >= ts ? 1 : 0;
+          }
+        }
+        ranks[r] = rank;
+      }
+      for (int64_t r = 0; r < rows; ++r) sums.add(ranks[r]);
+    }
+  }
+  return sums.metrics();
+}
+
+ModeMetrics evaluate_session_modes(const std::vector<ParamBlock>& blocks, const TrainConfig& config,
+                                   const Dataset& data, const SessionSet& sessions) {
+  SessionEvalOptions options;
+  options.topk = config.topk;
+  options.threads = config.threads;
+  ModeMetrics out;
+  out[retrieval_mode_name(RetrievalMode::kReal)] = evaluate_sessions(blocks, config, data.n_items, sessions, options);
+  return out;
+}
+
+}  // namespace bitrec

@@ -1,0 +1,342 @@
+// One training step (docs/sessions.md "One step"), as the official GRU4Rec:
+//   x = E[input] (Wy[input] with the constrained embedding), dropout;
+//   each GRU layer: h = GRUCell(x, h_slot) from the slot's carried state
+//   (zero where a session starts), dropout, carried on; x = h;
+//   scores S = h · Wy[Y]ᵀ + By[Y] over Y = the rows' targets + n_sample
+//   shared negatives; loss = Σ rows loss(S_r, r) / --batch;
+//   backward through this step only (the carried state is detached), and
+//   IndexedAdagradM on the dense weights and on the rows of Wy, By (and E)
+//   the step touched.
+#include "methods/method_factories.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "bitrec/dataset.hpp"
+#include "bitrec/error.hpp"
+#include "bitrec/kernels/gru_cell.hpp"
+#include "bitrec/kernels/philox.hpp"
+#include "bitrec/kernels/session_losses.hpp"
+#include "cpu/dense_gemm.hpp"
+#include "cpu/gru_cpu.hpp"
+#include "methods/gru4rec/gru4rec_network.hpp"
+#include "methods/gru4rec/item_sampler.hpp"
+#include "methods/gru4rec/session_batches.hpp"
+#include "methods/param_blocks.hpp"
+
+namespace bitrec {
+namespace {
+
+using gru4rec::GruNetwork;
+using gru4rec::NetworkShape;
+
+// The official IndexedAdagradM's ε.
+constexpr float kAdagradEps = 1e-6f;
+// The carried hidden state of every slot and layer, [slots, Σ H_l]: saved
+// with the parameters so that a run stopped inside an epoch resumes with
+// the sessions it was reading.
+constexpr const char kStateBlock[] = "gru4rec.state";
+
+class Gru4RecModel final : public MethodModel {
+ public:
+  Gru4RecModel(const TrainConfig& config, const Dataset& data, const std::vector<ParamBlock>& saved)
+      : config_(config),
+        shape_(gru4rec::network_shape(config, data.n_items)),
+        n_rows_(data.n_users),
+        batches_(gru4rec::build_session_batches(data.sessions->train, config.batch)),
+        sampler_(data.sessions->train, data.n_items, config.session.sample_alpha),
+        threads_(config.threads > 0 ? config.threads : omp_get_max_threads()) {
+    blocks_ = gru4rec::init_network_blocks(shape_, config.seed);
+    int state_width = 0;
+    for (int h : shape_.hidden) state_width += h;
+    ParamBlock state;
+    state.name = kStateBlock;
+    state.rows = std::max(batches_.slots, 1);
+    state.cols = state_width;
+    state.value.assign(static_cast<size_t>(state.rows * state.cols), 0.0f);
+    state.adam_m = state.adam_v = state.value;
+    blocks_.push_back(std::move(state));
+    if (!saved.empty()) restore_blocks(blocks_, saved);
+    index_blocks();
+    if (config.session.loss == SessionLoss::kCrossEntropy && config.session.logq > 0.0f) {
+      log_counts_.resize(sampler_.counts().size());
+      for (size_t i = 0; i < log_counts_.size(); ++i) log_counts_[i] = std::log(sampler_.counts()[i]);
+    }
+  }
+
+  int64_t batches_per_epoch() const override { return batches_.steps(); }
+
+  double train_batch(int epoch, int64_t step, int64_t /*adam_step*/) override {
+    const int64_t first = batches_.offsets[step];
+    const int64_t n = batches_.rows(step);
+    const int n_sample = config_.session.n_sample;
+    const int64_t cols = n + n_sample;
+    const int h_out = shape_.out_dim();
+    const GruNetwork net(shape_, blocks_);
+
+    // Y: the rows' targets, then the shared negatives.
+    columns_.resize(static_cast<size_t>(cols));
+    std::copy(&batches_.target[first], &batches_.target[first] + n, columns_.begin());
+    sampler_.draw(config_.seed, epoch, step, n_sample, columns_.data() + n);
+
+    // Forward through the layers from the slots' carried states.
+    const int32_t* inputs = &batches_.input[first];
+    const int in0 = shape_.input_dim;
+    x0_.resize(static_cast<size_t>(n * in0));
+    gru::gather_rows(net.input_table(), in0, inputs, n, x0_.data(), 1);
+    apply_dropout(x0_.data(), n * in0, config_.session.dropout_embed, epoch, step, 0, &mask0_);
+    const int layers = net.layers();
+    caches_.resize(layers);
+    outs_.resize(layers);
+    masks_.resize(layers);
+    const float* x = x0_.data();
+    int state_col = 0;
+    for (int l = 0; l < layers; ++l) {
+      const int h = shape_.hidden[l];
+      h_prev_.assign(static_cast<size_t>(n * h), 0.0f);
+      for (int64_t r = 0; r < n; ++r) {
+        if (batches_.reset[first + r]) continue;
+        const float* carried = state_row(batches_.slot[first + r]) + state_col;
+        std::copy(carried, carried + h, &h_prev_[r * h]);
+      }
+      outs_[l].resize(static_cast<size_t>(n * h));
+      gru::gru_layer_forward(net.layer(l), x, h_prev_.data(), n, outs_[l].data(), &caches_[l], 1);
+      apply_dropout(outs_[l].data(), n * h, config_.session.dropout_hidden, epoch, step, l + 1, &masks_[l]);
+      for (int64_t r = 0; r < n; ++r) {
+        std::copy(&outs_[l][r * h], &outs_[l][r * h] + h, state_row(batches_.slot[first + r]) + state_col);
+      }
+      x = outs_[l].data();
+      state_col += h;
+    }
+    const float* session_vectors = x;  // [n, h_out]
+
+    // Scores over the sampled columns.
+    out_vectors_.resize(static_cast<size_t>(cols * h_out));
+    gru::gather_rows(net.item_vectors(), h_out, columns_.data(), cols, out_vectors_.data(), 1);
+    out_vectors_t_.resize(out_vectors_.size());
+    dense::transpose(out_vectors_.data(), out_vectors_t_.data(), static_cast<int>(cols), h_out);
+    scores_.resize(static_cast<size_t>(n * cols));
+    dense::gemm_rows(session_vectors, out_vectors_t_.data(), scores_.data(), n, h_out, static_cast<int>(cols),
+                     threads_);
+    const float* bias = net.item_bias();
+    for (int64_t r = 0; r < n; ++r) {
+      float* row = &scores_[r * cols];
+      for (int64_t j = 0; j < cols; ++j) row[j] += bias[columns_[j]];
+    }
+    const float* logq = nullptr;
+    if (!log_counts_.empty()) {
+      // The official correction: log of the count for the rows' targets,
+      // of count^alpha for the sampled columns.
+      logq_.resize(static_cast<size_t>(cols));
+      for (int64_t j = 0; j < cols; ++j) {
+        const float weight = j < n ? config_.session.logq : config_.session.logq * config_.session.sample_alpha;
+        logq_[j] = weight * log_counts_[columns_[j]];
+      }
+      logq = logq_.data();
+    }
+
+    // Loss and d loss / d scores, row by row; summed in row order.
+    d_scores_.resize(scores_.size());
+    row_loss_.resize(static_cast<size_t>(n));
+    const float scale = 1.0f / static_cast<float>(config_.batch);
+    const SessionOptions& so = config_.session;
+#pragma omp parallel for num_threads(threads_) schedule(static)
+    for (int64_t r = 0; r < n; ++r) {
+      const float* s = &scores_[r * cols];
+      float* g = &d_scores_[r * cols];
+      const int c = static_cast<int>(cols), t = static_cast<int>(r);
+      switch (so.loss) {
+        case SessionLoss::kCrossEntropy: row_loss_[r] = sampled_xe_row(s, c, t, logq, scale, g); break;
+        case SessionLoss::kBprMax: row_loss_[r] = bpr_max_row(s, c, t, so.elu_alpha, so.bpreg, scale, g); break;
+        case SessionLoss::kTop1Max: row_loss_[r] = top1_max_row(s, c, t, scale, g); break;
+      }
+    }
+    double loss = 0.0;
+    for (int64_t r = 0; r < n; ++r) loss += row_loss_[r];
+    loss *= scale;
+
+    // Backward: the output side.
+    d_session_.resize(static_cast<size_t>(n * h_out));
+    dense::gemm_rows(d_scores_.data(), out_vectors_.data(), d_session_.data(), n, static_cast<int>(cols), h_out,
+                     threads_);
+    d_out_vectors_.assign(out_vectors_.size(), 0.0f);
+    dense::gemm_at_b_accumulate(d_scores_.data(), session_vectors, d_out_vectors_.data(), n, static_cast<int>(cols),
+                                h_out, threads_);
+    d_bias_.assign(static_cast<size_t>(cols), 0.0f);
+    dense::column_sums_accumulate(d_scores_.data(), d_bias_.data(), n, static_cast<int>(cols), 1);
+
+    // Backward through the layers (this step only), then the updates.
+    std::vector<float>* d_h = &d_session_;
+    for (int l = layers - 1; l >= 0; --l) {
+      multiply(*d_h, masks_[l]);
+      LayerGrads& g = layer_grads(l);
+      const int in = l == 0 ? in0 : shape_.hidden[l - 1];
+      d_x_.resize(static_cast<size_t>(n * in));
+      gru::gru_layer_backward(net.layer(l), caches_[l], d_h->data(), n,
+                              {g.w_ih.data(), g.w_hh.data(), g.b_ih.data(), g.b_hh.data()}, d_x_.data(), nullptr, 1);
+      d_below_.swap(d_x_);
+      d_h = &d_below_;
+    }
+    multiply(*d_h, mask0_);  // d loss / d x0
+    update_dense();
+    update_rows(epoch, inputs, n, cols, *d_h);
+    return loss;
+  }
+
+  HostOutputs outputs() const override {
+    HostOutputs out;
+    out.dim = shape_.out_dim();
+    out.embeddings.assign(static_cast<size_t>((n_rows_ + shape_.n_items) * int64_t{out.dim}), 0.0f);
+    const ParamBlock& wy = blocks_[wy_index_];
+    std::copy(wy.value.begin(), wy.value.end(), out.embeddings.begin() + int64_t{n_rows_} * out.dim);
+    return out;
+  }
+
+  const std::vector<ParamBlock>& params() const override { return blocks_; }
+
+ private:
+  struct LayerGrads {
+    std::vector<float> w_ih, w_hh, b_ih, b_hh;
+  };
+
+  void index_blocks() {
+    for (size_t k = 0; k < blocks_.size(); ++k) {
+      const std::string& name = blocks_[k].name;
+      if (name == gru4rec::kItemVectors) wy_index_ = k;
+      else if (name == gru4rec::kItemBias) by_index_ = k;
+      else if (name == gru4rec::kInputEmbedding) e_index_ = static_cast<int>(k);
+      else if (name == kStateBlock) state_index_ = k;
+    }
+    // The layers' blocks follow each other: W_ih, W_hh, b_ih, b_hh.
+    for (int l = 0; l < static_cast<int>(shape_.hidden.size()); ++l) {
+      for (size_t k = 0; k < blocks_.size(); ++k) {
+        if (blocks_[k].name == gru4rec::layer_block_name(l, "W_ih")) layer_index_.push_back(k);
+      }
+    }
+    grads_.resize(shape_.hidden.size());
+  }
+
+  float* state_row(int32_t slot) {
+    ParamBlock& s = blocks_[state_index_];
+    return s.value.data() + int64_t{slot} * s.cols;
+  }
+
+  // Inverted dropout of `size` values of tensor `tensor` (0: the input,
+  // l + 1: layer l's output), the mask kept for the backward (empty: p = 0).
+  void apply_dropout(float* values, int64_t size, float p, int epoch, int64_t step, int tensor,
+                     std::vector<float>* mask) const {
+    if (!(p > 0.0f)) {
+      mask->clear();
+      return;
+    }
+    mask->resize(static_cast<size_t>(size));
+    const uint64_t seed = config_.seed;
+    for (int64_t q = 0; q < (size + 3) / 4; ++q) {
+      const Philox4 r = philox_draw(seed, RngStream::kSessionDropout, static_cast<uint32_t>(step),
+                                    static_cast<uint32_t>(epoch), (static_cast<uint32_t>(tensor) << 24) |
+                                                                      static_cast<uint32_t>(q));
+      for (int w = 0; w < 4 && 4 * q + w < size; ++w) {
+        const float keep = dropout_keep_scale(r.v[w], p);
+        (*mask)[4 * q + w] = keep;
+        values[4 * q + w] *= keep;
+      }
+    }
+  }
+
+  static void multiply(std::vector<float>& values, const std::vector<float>& mask) {
+    if (mask.empty()) return;
+    for (size_t k = 0; k < values.size(); ++k) values[k] *= mask[k];
+  }
+
+  LayerGrads& layer_grads(int l) {
+    LayerGrads& g = grads_[l];
+    const int h = shape_.hidden[l];
+    const int in = l == 0 ? shape_.input_dim : shape_.hidden[l - 1];
+    g.w_ih.assign(static_cast<size_t>(in) * 3 * h, 0.0f);
+    g.w_hh.assign(static_cast<size_t>(h) * 3 * h, 0.0f);
+    g.b_ih.assign(static_cast<size_t>(3 * h), 0.0f);
+    g.b_hh.assign(static_cast<size_t>(3 * h), 0.0f);
+    return g;
+  }
+
+  void adagrad(ParamBlock& b, const std::vector<float>& grad) {
+    gru::adagrad_dense(b.value.data(), b.adam_v.data(), b.adam_m.data(), grad.data(), b.size(), config_.lr,
+                       config_.session.momentum, kAdagradEps, 1);
+  }
+
+  void update_dense() {
+    for (size_t l = 0; l < layer_index_.size(); ++l) {
+      const size_t k = layer_index_[l];
+      adagrad(blocks_[k], grads_[l].w_ih);
+      adagrad(blocks_[k + 1], grads_[l].w_hh);
+      adagrad(blocks_[k + 2], grads_[l].b_ih);
+      adagrad(blocks_[k + 3], grads_[l].b_hh);
+    }
+  }
+
+  // The sparse updates: Wy on the sampled columns (and, with the constrained
+  // embedding, the input rows: one coalesced update per row, as the
+  // official's single sparse gradient of Wy), By on the columns, E on the
+  // input rows.
+  void update_rows(int /*epoch*/, const int32_t* inputs, int64_t n, int64_t cols, const std::vector<float>& d_x0) {
+    const float lr = config_.lr, mu = config_.session.momentum;
+    const int h_out = shape_.out_dim();
+    ParamBlock& wy = blocks_[wy_index_];
+    if (shape_.input == SessionInput::kConstrained) {
+      rows_.assign(columns_.begin(), columns_.end());
+      rows_.insert(rows_.end(), inputs, inputs + n);
+      row_grads_.assign(d_out_vectors_.begin(), d_out_vectors_.end());
+      row_grads_.insert(row_grads_.end(), d_x0.begin(), d_x0.end());
+      gru::adagrad_rows(wy.value.data(), wy.adam_v.data(), wy.adam_m.data(), h_out, rows_.data(), row_grads_.data(),
+                        cols + n, lr, mu, kAdagradEps, 1);
+    } else {
+      gru::adagrad_rows(wy.value.data(), wy.adam_v.data(), wy.adam_m.data(), h_out, columns_.data(),
+                        d_out_vectors_.data(), cols, lr, mu, kAdagradEps, 1);
+      ParamBlock& e = blocks_[e_index_];
+      gru::adagrad_rows(e.value.data(), e.adam_v.data(), e.adam_m.data(), shape_.input_dim, inputs, d_x0.data(), n, lr,
+                        mu, kAdagradEps, 1);
+    }
+    ParamBlock& by = blocks_[by_index_];
+    gru::adagrad_rows(by.value.data(), by.adam_v.data(), by.adam_m.data(), 1, columns_.data(), d_bias_.data(), cols,
+                      lr, mu, kAdagradEps, 1);
+  }
+
+  const TrainConfig config_;
+  const NetworkShape shape_;
+  const int64_t n_rows_;  // the dataset's session rows (HostOutputs' "users")
+  const gru4rec::SessionBatches batches_;
+  const gru4rec::ItemSampler sampler_;
+  // Threads of the step's three products (scores, d session, d item
+  // vectors) and its loss rows. The rest of a step is a few hundred
+  // microseconds of work split into many small pieces: it runs on one
+  // thread, where a parallel region each would cost more in wake-ups and
+  // barriers than it saves (and far more on a busy machine).
+  const int threads_;
+  std::vector<ParamBlock> blocks_;
+  size_t wy_index_ = 0, by_index_ = 0, state_index_ = 0;
+  int e_index_ = -1;
+  std::vector<size_t> layer_index_;
+  std::vector<float> log_counts_;
+  // Per-step buffers, kept across steps so a step allocates nothing.
+  std::vector<int32_t> columns_, rows_;
+  std::vector<float> x0_, mask0_, h_prev_, out_vectors_, out_vectors_t_, scores_, d_scores_, row_loss_, logq_,
+      d_session_, d_out_vectors_, d_bias_, d_x_, d_below_, row_grads_;
+  std::vector<gru::GruLayerCache> caches_;
+  std::vector<std::vector<float>> outs_, masks_;
+  std::vector<LayerGrads> grads_;
+};
+
+}  // namespace
+
+std::unique_ptr<MethodModel> make_gru4rec_model(const TrainConfig& config, const Dataset& data,
+                                                const std::vector<ParamBlock>& blocks) {
+  if (!data.sessions) {
+    throw InputError("--method gru4rec learns from sessions: --data must be session data (a session file, a "
+                     "sequence file or a directory with train.tsv and test.tsv; datasets/README.md \"Session data\")");
+  }
+  return std::make_unique<Gru4RecModel>(config, data, blocks);
+}
+
+}  // namespace bitrec

@@ -1,0 +1,55 @@
+// gru4rec: session-based next-item prediction with GRU layers, as the
+// official GRU4Rec (docs/sessions.md). Trains on the host (Gru4RecModel).
+#include "bitrec/method_spec.hpp"
+
+namespace bitrec {
+namespace {
+
+constexpr int64_t kFloat = 4;
+
+// Wy, By, E and the layers, each with Adagrad's accumulator and momentum;
+// one step's sampled vectors, scores and their gradients.
+HostModelFootprint gru4rec_memory(const TrainConfig& c, const MemoryShape& s) {
+  HostModelFootprint f;
+  const int out = c.session.hidden.back();
+  f.out_dim = out;
+  int64_t weights = s.n_items * (out + 1);
+  if (c.session.input == SessionInput::kEmbedding) weights += s.n_items * int64_t{c.session.embedding_dim};
+  int in = c.session.input == SessionInput::kConstrained ? out : c.session.embedding_dim;
+  for (int h : c.session.hidden) {
+    weights += int64_t{in + h + 2} * 3 * h;
+    in = h;
+  }
+  f.params = 3 * weights * kFloat;
+  const int64_t cols = c.batch + c.session.n_sample;
+  f.training = (4 * cols * out + 2 * int64_t{c.batch} * cols) * kFloat;
+  return f;
+}
+
+}  // namespace
+
+MethodSpec gru4rec_spec() {
+  MethodSpec s = base_spec(Method::kGru4Rec, "gru4rec", /*hashed=*/false, TrainDevice::kHost, /*epochs=*/10,
+                           Estimator::kSte);
+  s.session_based = true;
+  s.presets.lr = 0.05f;
+  s.presets.batch = 64;
+  s.host_memory = gru4rec_memory;
+  s.encoder_refusal = "reads sessions with GRU layers, not a graph encoder";
+  s.own_options = {
+      {"--loss", "loss over the sampled output: cross-entropy, bpr-max or top1-max"},
+      {"--input", "first layer's input: constrained (the items' output vectors) or embedding (a table of its own)"},
+      {"--embedding-dim", "--input embedding: its size (default: the first layer's)"},
+      {"--n-sample", "negatives per mini-batch, shared by its rows, drawn from popularity^--sample-alpha"},
+      {"--sample-alpha", "exponent of popularity in the negatives' distribution"},
+      {"--logq", "cross-entropy: weight of the logQ sampling correction (0: off)"},
+      {"--bpreg", "bpr-max: score regularisation"},
+      {"--elu-alpha", "bpr-max: ELU final activation's parameter (0: linear)"},
+      {"--momentum", "Adagrad's Nesterov-style momentum"},
+      {"--dropout-embed", "dropout on the input embedding"},
+      {"--dropout-hidden", "dropout on each GRU layer's output"},
+  };
+  return s;
+}
+
+}  // namespace bitrec

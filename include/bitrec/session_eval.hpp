@@ -1,0 +1,55 @@
+// Next-item evaluation of a session model (docs/sessions.md "Evaluation"),
+// the official GRU4Rec protocol: every next item of every session is one
+// prediction; the session's state is read event by event from a zero state;
+// all items are ranked (the session's earlier items are not removed); the
+// target's rank is conservative: the number of items scoring at least as
+// high as it, itself included, so ties count against the model.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "bitrec/config.hpp"
+#include "bitrec/dataset.hpp"
+#include "bitrec/evaluate_modes.hpp"
+#include "bitrec/evaluator.hpp"
+#include "bitrec/model.hpp"
+#include "bitrec/sessions.hpp"
+
+namespace bitrec {
+
+// Running sums of the metrics over predictions.
+struct SessionMetricSums {
+  std::vector<int> topk;
+  std::vector<double> hits, reciprocal, dcg;  // per K
+  int64_t predictions = 0;
+
+  explicit SessionMetricSums(std::vector<int> ks);
+  // One prediction whose target ranked `rank` (1-based).
+  void add(int64_t rank);
+  // recall@K (hit rate), mrr@K and ndcg@K (one relevant item: 1/log2(rank+1))
+  // averaged over the predictions, and "predictions".
+  MetricMap metrics() const;
+};
+
+// The conservative rank of column `target` among `n` scores: how many
+// scores are >= the target's (so at least 1). A non-finite target score
+// ranks last (n).
+int64_t conservative_rank(const float* scores, int64_t n, int64_t target);
+
+struct SessionEvalOptions {
+  std::vector<int> topk{20};
+  int threads = 0;           // 0: OpenMP's default
+  int sessions_per_group = 256;  // sessions read side by side (memory: group × items scores)
+};
+
+// Evaluates the gru4rec parameters `blocks` (a run's, config its config)
+// on `sessions` over `n_items` items. Deterministic for any thread count.
+MetricMap evaluate_sessions(const std::vector<ParamBlock>& blocks, const TrainConfig& config, int32_t n_items,
+                            const SessionSet& sessions, const SessionEvalOptions& options);
+
+// The metrics of every retrieval mode of the run's method on `sessions`
+// (one of data.sessions' sets): "real" for gru4rec.
+ModeMetrics evaluate_session_modes(const std::vector<ParamBlock>& blocks, const TrainConfig& config,
+                                   const Dataset& data, const SessionSet& sessions);
+
+}  // namespace bitrec

@@ -49,7 +49,8 @@ struct CommandFlags {
   std::set<std::string> text;  // options whose value is not a number
 };
 
-const std::vector<NumericFlag> kDataCounts = {{"--users"}, {"--items"}};
+// The numeric data options of info (and, with more, of every command that reads --data).
+const std::vector<NumericFlag> kDataCounts = {{"--users"}, {"--items"}, {"--test-days"}};
 
 std::map<std::string, CommandFlags> flag_table() {
   std::map<std::string, CommandFlags> t;
@@ -68,24 +69,35 @@ std::map<std::string, CommandFlags> flag_table() {
       {"--valid-frac", {"0"}, "valid-frac"}, {"--threads", {"0"}, "threads"},
       {"--max-memory", {"1e12"}},  // 10^12 bytes is a size
       {"--checkpoint-every", {"0"}},  // 0: at epoch ends only
+      // gru4rec's options (the default method stores them untouched).
+      {"--embedding-dim"}, {"--n-sample", {"0"}, "n-sample"}, {"--sample-alpha", {"0"}, "sample-alpha"},
+      {"--logq", {"0"}, "logq"}, {"--bpreg", {"0"}, "bpreg"}, {"--elu-alpha", {"0"}, "elu-alpha"},
+      {"--momentum", {"0"}, "momentum"}, {"--dropout-embed", {"0"}, "dropout-embed"},
+      {"--dropout-hidden", {"0"}, "dropout-hidden"}, {"--test-days"},
   };
   t["train"].text = {"--config", "--data", "--user-col", "--item-col", "--out", "--method", "--encoder",
-                     "--estimator", "--beta-schedule", "--device", "--resume", "--init-from", "--protocol"};
-  t["eval"].numeric = {{"--users"}, {"--items"}, {"--topk"}, {"--kmax"}, {"--rerank"}, {"--threads", {"0"}}};
-  t["eval"].text = {"--model", "--data", "--user-col", "--item-col", "--mode", "--dump-topk", "--device"};
-  t["export"].numeric = {{"-k"}, {"--rerank"}, {"--users"}, {"--items"}, {"--threads", {"0"}}};
-  t["export"].text = {"--model", "--out", "--what", "--mode", "--data", "--user-col", "--item-col", "--device"};
+                     "--estimator", "--beta-schedule", "--device", "--resume", "--init-from", "--protocol",
+                     "--loss", "--input", "--session-col", "--time-col"};
+  t["eval"].numeric = {{"--users"}, {"--items"}, {"--test-days"}, {"--topk"}, {"--kmax"}, {"--rerank"},
+                       {"--threads", {"0"}}};
+  t["eval"].text = {"--model", "--data", "--user-col", "--item-col", "--session-col", "--time-col", "--mode",
+                    "--dump-topk", "--device"};
+  t["export"].numeric = {{"-k"}, {"--rerank"}, {"--users"}, {"--items"}, {"--test-days"}, {"--threads", {"0"}}};
+  t["export"].text = {"--model",    "--out",      "--what",        "--mode",     "--data",
+                      "--user-col", "--item-col", "--session-col", "--time-col", "--device"};
   t["query"].numeric = {{"-k"}, {"--rerank"}, {"--threads", {"0"}}};
   t["query"].text = {"--model", "--user", "--users", "--items", "--mode", "--data", "--device"};
-  t["bench"].numeric = {{"--users"}, {"--items"}, {"--epochs", {"0"}}, {"--repeats"}, {"--dim"},
+  t["bench"].numeric = {{"--users"}, {"--items"}, {"--test-days"}, {"--epochs", {"0"}}, {"--repeats"}, {"--dim"},
                         {"--layers", {"0"}}, {"--batch"}, {"--hamming-k"}, {"--threads", {"0"}}};
-  t["bench"].text = {"--data", "--user-col", "--item-col", "--method", "--device", "--codes-out", "--json"};
-  t["compare"].numeric = {{"--users"}, {"--items"}, {"--bits"}, {"--dim"}, {"--epochs"}, {"--eval-every"},
+  t["bench"].text = {"--data",   "--user-col", "--item-col",  "--session-col", "--time-col",
+                     "--method", "--device",   "--codes-out", "--json"};
+  t["compare"].numeric = {{"--users"}, {"--items"}, {"--test-days"}, {"--bits"}, {"--dim"}, {"--epochs"}, {"--eval-every"},
                           {"--seed", {"0", "9223372036854775808"}}, {"--valid-frac", {"0"}}, {"--topk"},
                           {"--threads", {"0"}}, {"--max-memory", {"1e12"}}};
-  t["compare"].text = {"--data", "--user-col", "--item-col", "--methods", "--device", "--out", "--protocol"};
+  t["compare"].text = {"--data",    "--user-col", "--item-col", "--session-col", "--time-col",
+                       "--methods", "--device",   "--out",      "--protocol"};
   t["info"].numeric = kDataCounts;
-  t["info"].text = {"--data", "--user-col", "--item-col"};
+  t["info"].text = {"--data", "--user-col", "--item-col", "--session-col", "--time-col"};
   return t;
 }
 

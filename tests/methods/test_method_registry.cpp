@@ -66,7 +66,7 @@ TEST(MethodRegistry, EveryMethodNameHasOneSpec) {
     EXPECT_TRUE(encoder_allowed(spec->method, spec->presets.encoder)) << name;
   }
   EXPECT_EQ(find_method_spec("no-such-method"), nullptr);
-  EXPECT_EQ(method_names(), (std::vector<std::string>{"lightgcn", "hash-ste", "recall-hash", "hashgnn", "bgch"}));
+  EXPECT_EQ(method_names(), (std::vector<std::string>{"lightgcn", "hash-ste", "recall-hash", "hashgnn", "bgch", "gru4rec"}));
   EXPECT_EQ(encoder_names(), (std::vector<std::string>{"lightgcn", "ngcf", "graphsage"}));
 }
 
@@ -88,6 +88,8 @@ TEST(MethodRegistry, PresetsAsDocumented) {
        Encoder::kLightGcn},
       {"hashgnn", 200, Estimator::kDropoutSte, 32, defaults.layers, 256, 0.1f, Encoder::kGraphSage},
       {"bgch", 200, Estimator::kFourier, 256, 2, 4096, 1.0f, Encoder::kLightGcn},
+      // gru4rec: --dim is its last GRU layer (100 by default).
+      {"gru4rec", 10, Estimator::kSte, 100, defaults.layers, 64, 1.0f, Encoder::kLightGcn},
   };
   for (const Expected& e : table) {
     const TrainConfig c = resolved(e.method);
@@ -117,6 +119,7 @@ TEST(MethodRegistry, PresetsAsDocumented) {
 
 TEST(MethodRegistry, CodeLengthsAndStorageUnchanged) {
   EXPECT_FALSE(is_hashed(Method::kLightGcn));
+  EXPECT_FALSE(is_hashed(Method::kGru4Rec));
   for (Method m : {Method::kHashSte, Method::kRecallHash, Method::kHashGnn, Method::kBgch}) EXPECT_TRUE(is_hashed(m));
   EXPECT_EQ(fixed_code_bits(Method::kLightGcn), 0);
   EXPECT_EQ(fixed_code_bits(Method::kHashSte), 0);
@@ -132,11 +135,13 @@ TEST(MethodRegistry, CodeLengthsAndStorageUnchanged) {
 
 TEST(MethodRegistry, EncoderAndEstimatorRefusalsUnchanged) {
   const std::string allowed =
-      " (allowed: --encoder graphsage with hashgnn; lightgcn with lightgcn, hash-ste, recall-hash, bgch; ngcf with "
-      "lightgcn, hash-ste, recall-hash)";
+      " (allowed: --encoder graphsage with hashgnn; lightgcn with lightgcn, hash-ste, recall-hash, bgch, gru4rec; "
+      "ngcf with lightgcn, hash-ste, recall-hash)";
   EXPECT_EQ(refusal("hashgnn", "lightgcn"), "--encoder lightgcn: --method hashgnn has its own GraphSAGE encoder" + allowed);
   EXPECT_EQ(refusal("bgch", "ngcf"), "--encoder ngcf: --method bgch propagates with LightGCN" + allowed);
   EXPECT_EQ(refusal("lightgcn", "graphsage"), "--encoder graphsage: only with --method hashgnn" + allowed);
+  EXPECT_EQ(refusal("gru4rec", "ngcf"),
+            "--encoder ngcf: --method gru4rec reads sessions with GRU layers, not a graph encoder" + allowed);
   EXPECT_EQ(refusal("recall-hash", "", "dropout-ste"),
             "--estimator dropout-ste: only with --method hashgnn (it mixes codes and hashgnn's continuous vectors "
             "per example)");

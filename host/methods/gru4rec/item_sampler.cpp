@@ -12,7 +12,8 @@ ItemSampler::ItemSampler(const SessionSet& train, int32_t n_items, float alpha)
   for (int32_t item : train.items) counts_[item] += 1.0f;
   double sum = 0.0;
   for (int32_t i = 0; i < n_items; ++i) {
-    sum += std::pow(static_cast<double>(counts_[i]), static_cast<double>(alpha));
+    // An item without train events has weight 0, also for alpha = 0 (pow(0, 0) is 1).
+    if (counts_[i] > 0.0f) sum += std::pow(static_cast<double>(counts_[i]), static_cast<double>(alpha));
     cumulative_[i] = sum;
   }
   for (double& c : cumulative_) c /= sum;

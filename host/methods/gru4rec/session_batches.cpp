@@ -21,20 +21,27 @@ SessionBatches build_session_batches(const SessionSet& sessions, int batch) {
   for (int i = 0; i < out.slots; ++i) live.push_back({i, next_session, sessions.offsets[next_session], true}), ++next_session;
   const auto end_of = [&](const Slot& s) { return sessions.offsets[s.session + 1]; };
   while (!live.empty()) {
-    // Refill: a slot whose session has no next event takes the next session
-    // (sessions of one event give no step and are passed over at once);
-    // without one left, the slot drops out.
-    std::vector<Slot> kept;
-    for (Slot s : live) {
-      while (end_of(s) - s.pos <= 1) {
-        if (next_session >= n_sessions) break;
-        s.session = next_session++;
-        s.pos = sessions.offsets[s.session];
-        s.fresh = true;
+    // Refill: every slot whose session has no next event takes the next
+    // session, slots in order; without one left, the slot drops out. A
+    // session of one event gives no step: it is replaced in a further round,
+    // after every other finished slot got its session (the official
+    // iterator's order: its minlen = 1 round yields nothing).
+    bool refilled = true;
+    while (refilled && !live.empty()) {
+      refilled = false;
+      std::vector<Slot> kept;
+      for (Slot s : live) {
+        if (end_of(s) - s.pos <= 1) {
+          if (next_session >= n_sessions) continue;
+          s.session = next_session++;
+          s.pos = sessions.offsets[s.session];
+          s.fresh = true;
+          refilled = refilled || end_of(s) - s.pos <= 1;
+        }
+        kept.push_back(s);
       }
-      if (end_of(s) - s.pos > 1) kept.push_back(s);
+      live.swap(kept);
     }
-    live.swap(kept);
     if (live.empty()) break;
     for (Slot& s : live) {
       out.slot.push_back(s.id);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bitrec/error.hpp"
+#include "bitrec/sessions.hpp"
 #include "data/synthetic.hpp"
 
 namespace bitrec {
@@ -87,7 +88,12 @@ std::string data_fingerprint(const std::string& spec) {
   if (ec) throw InputError(spec + ": cannot read: " + ec.message());  // e.g. permission denied
   if (!fs::is_directory(status)) return file_mark(spec);
   std::string out;
-  for (const char* name : {"train.txt", "test.txt"}) {
+  // A LightGCN directory's two files, or a split session directory's
+  // (datasets/README.md "Session data").
+  const bool sessions = is_session_spec(spec);
+  const std::vector<const char*> names = sessions ? std::vector<const char*>{"train.tsv", "test.tsv"}
+                                                  : std::vector<const char*>{"train.txt", "test.txt"};
+  for (const char* name : names) {
     out += (out.empty() ? "" : "; ") + file_mark(fs::path(spec) / name);
   }
   return out;

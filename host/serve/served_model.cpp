@@ -112,6 +112,7 @@ std::unique_ptr<ServedModel> load_served_model(const std::string& dir, const Ser
   model->backend = make_backend(options.backend);
   Backend& backend = *model->backend;
   model->outputs = state_outputs(backend, ck.state, cfg, data);
+  model->blocks = ck.state.blocks;
   model->dim = static_cast<int>(model->outputs.embeddings.cols());  // the outputs' width, not always --dim
   model->bits = model->hashed ? model->outputs.bits : 0;
   if (!options.host_copies) return model;

@@ -45,6 +45,7 @@ class ServedModel {
   int bits = 0;          // code bits (hashed methods), else 0
   int dim = 0;
   std::unique_ptr<Backend> backend;
+  std::vector<ParamBlock> blocks;  // the checkpoint's parameter blocks (session models score with them)
   ModelOutputs outputs;            // on the backend
   std::vector<float> embeddings;   // host copy of E, [n_users + n_items, dim]
   std::vector<uint64_t> codes;     // host copy of the packed codes, [n_users + n_items, words]; hashed only

@@ -11,6 +11,7 @@
 #include "bitrec/output_path.hpp"
 #include "bitrec/served_model.hpp"
 #include "bitrec/evaluate_modes.hpp"
+#include "bitrec/session_eval.hpp"
 #include "commands.hpp"
 #include "data_options.hpp"
 #include "flag_checks.hpp"
@@ -80,6 +81,15 @@ void run_eval(EvalArgs& args) {
   options.user_ids = &data.user_ids;
   options.item_ids = &data.item_ids;
   ModeMetrics metrics;
+  if (data.sessions) {
+    // Next-item prediction over the test sessions (docs/sessions.md).
+    if (!args.dump.empty()) {
+      throw InputError("--dump-topk: not for a session model (its rankings are per event, not per user); use "
+                       "bitrec query --items for a session's next items");
+    }
+    metrics = evaluate_session_modes(model->blocks, cfg, data, data.sessions->test);
+    modes.clear();
+  }
   for (size_t m = 0; m < modes.size(); ++m) {
     std::ofstream dump;
     std::string dump_tmp;

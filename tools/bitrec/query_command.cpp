@@ -10,6 +10,7 @@
 #include "bitrec/error.hpp"
 #include "bitrec/recommend.hpp"
 #include "bitrec/served_model.hpp"
+#include "bitrec/session_recommend.hpp"
 #include "commands.hpp"
 #include "flag_checks.hpp"
 #include "data_options.hpp"
@@ -123,7 +124,24 @@ void run_query(const QueryArgs& args) {
   std::vector<std::string> labels;  // the user column of each row
   std::vector<std::string> given_items;
   TopK top;
-  if (!args.items.empty()) {
+  if (model->data.sessions) {
+    // A session model: --items is a session (its items in order), --user a
+    // session id of the data; the top-K are its next items.
+    std::vector<std::vector<int32_t>> sessions;
+    if (!args.items.empty()) {
+      sessions.push_back(parse_items(*model, args.items));
+      for (int32_t item : sessions.back()) given_items.push_back(model->item_label(item));
+      labels.push_back("new");
+    } else {
+      const std::vector<int32_t> rows = args.user.empty() ? read_users_file(*model, args.users_file)
+                                                          : std::vector<int32_t>{model->find_user(args.user, "--user")};
+      for (int32_t row : rows) {
+        sessions.push_back(session_items(model->data, row));
+        labels.push_back(model->user_label(row));
+      }
+    }
+    top = recommend_sessions(*model, sessions, ranking);
+  } else if (!args.items.empty()) {
     const std::vector<int32_t> items = parse_items(*model, args.items);
     for (int32_t item : items) given_items.push_back(model->item_label(item));
     top = recommend_new_user(*model, items, ranking);
@@ -152,7 +170,9 @@ void add_query_command(CLI::App& app) {
   cmd->add_option("--model", args->model, "Run folder holding checkpoint.bin")->required();
   cmd->add_option("--user", args->user, "External id of the user");
   cmd->add_option("--users", args->users_file, "File with one external user id per line");
-  cmd->add_option("--items", args->items, "Cold start: a new user's items, ID,ID,... (folded in, docs/serving.md)");
+  cmd->add_option("--items", args->items,
+                  "Cold start: a new user's items, ID,ID,... (folded in, docs/serving.md); session models: a "
+                  "session's items in order, whose next items are ranked (docs/sessions.md)");
   cmd->add_option("-k", args->k, "List length (at most the number of items)")
       ->capture_default_str()
       ->check(whole_in(1, kMaxInt));

@@ -21,6 +21,7 @@
 #include "bitrec/kernels/session_losses.hpp"
 #include "cpu/dense_gemm.hpp"
 #include "cpu/gru_cpu.hpp"
+#include "methods/gru4rec/gru4rec_gradients.hpp"
 #include "methods/gru4rec/gru4rec_network.hpp"
 #include "methods/gru4rec/item_sampler.hpp"
 #include "methods/gru4rec/session_batches.hpp"
@@ -69,6 +70,14 @@ class Gru4RecModel final : public MethodModel {
   int64_t batches_per_epoch() const override { return batches_.steps(); }
 
   double train_batch(int epoch, int64_t step, int64_t /*adam_step*/) override {
+    const double loss = compute_gradients(epoch, step);
+    carry_states(step);
+    update_dense();
+    update_rows(batches_.rows(step));
+    return loss;
+  }
+
+  double compute_gradients(int epoch, int64_t step) {
     const int64_t first = batches_.offsets[step];
     const int64_t n = batches_.rows(step);
     const int n_sample = config_.session.n_sample;
@@ -83,6 +92,7 @@ class Gru4RecModel final : public MethodModel {
 
     // Forward through the layers from the slots' carried states.
     const int32_t* inputs = &batches_.input[first];
+    inputs_ = inputs;
     const int in0 = shape_.input_dim;
     x0_.resize(static_cast<size_t>(n * in0));
     gru::gather_rows(net.input_table(), in0, inputs, n, x0_.data(), 1);
@@ -104,9 +114,6 @@ class Gru4RecModel final : public MethodModel {
       outs_[l].resize(static_cast<size_t>(n * h));
       gru::gru_layer_forward(net.layer(l), x, h_prev_.data(), n, outs_[l].data(), &caches_[l], 1);
       apply_dropout(outs_[l].data(), n * h, config_.session.dropout_hidden, epoch, step, l + 1, &masks_[l]);
-      for (int64_t r = 0; r < n; ++r) {
-        std::copy(&outs_[l][r * h], &outs_[l][r * h] + h, state_row(batches_.slot[first + r]) + state_col);
-      }
       x = outs_[l].data();
       state_col += h;
     }
@@ -180,9 +187,22 @@ class Gru4RecModel final : public MethodModel {
       d_h = &d_below_;
     }
     multiply(*d_h, mask0_);  // d loss / d x0
-    update_dense();
-    update_rows(epoch, inputs, n, cols, *d_h);
+    if (d_h != &d_x0_) d_x0_.swap(*d_h);
     return loss;
+  }
+
+  // The step's outputs become the slots' carried states (after the
+  // gradients, so that a gradient check can repeat a step).
+  void carry_states(int64_t step) {
+    const int64_t first = batches_.offsets[step];
+    int state_col = 0;
+    for (size_t l = 0; l < outs_.size(); ++l) {
+      const int h = shape_.hidden[l];
+      for (int64_t r = 0; r < batches_.rows(step); ++r) {
+        std::copy(&outs_[l][r * h], &outs_[l][r * h] + h, state_row(batches_.slot[first + r]) + state_col);
+      }
+      state_col += h;
+    }
   }
 
   HostOutputs outputs() const override {
@@ -195,6 +215,21 @@ class Gru4RecModel final : public MethodModel {
   }
 
   const std::vector<ParamBlock>& params() const override { return blocks_; }
+
+  // The last compute_gradients' results (gru4rec_gradients.hpp).
+  gru4rec::StepGradients last_gradients(double loss) const {
+    gru4rec::StepGradients g;
+    g.loss = loss;
+    g.columns = columns_;
+    g.d_columns = d_out_vectors_;
+    g.d_bias = d_bias_;
+    g.inputs.assign(inputs_, inputs_ + static_cast<int64_t>(d_x0_.size()) / shape_.input_dim);
+    g.d_inputs = d_x0_;
+    for (const LayerGrads& l : grads_) {
+      for (const std::vector<float>* v : {&l.w_ih, &l.w_hh, &l.b_ih, &l.b_hh}) g.layers.push_back(*v);
+    }
+    return g;
+  }
 
  private:
   struct LayerGrads {
@@ -280,7 +315,10 @@ class Gru4RecModel final : public MethodModel {
   // embedding, the input rows: one coalesced update per row, as the
   // official's single sparse gradient of Wy), By on the columns, E on the
   // input rows.
-  void update_rows(int /*epoch*/, const int32_t* inputs, int64_t n, int64_t cols, const std::vector<float>& d_x0) {
+  void update_rows(int64_t n) {
+    const int32_t* inputs = inputs_;
+    const int64_t cols = static_cast<int64_t>(columns_.size());
+    const std::vector<float>& d_x0 = d_x0_;
     const float lr = config_.lr, mu = config_.session.momentum;
     const int h_out = shape_.out_dim();
     ParamBlock& wy = blocks_[wy_index_];
@@ -321,6 +359,8 @@ class Gru4RecModel final : public MethodModel {
   std::vector<float> log_counts_;
   // Per-step buffers, kept across steps so a step allocates nothing.
   std::vector<int32_t> columns_, rows_;
+  const int32_t* inputs_ = nullptr;  // the step's input items
+  std::vector<float> d_x0_;  // d loss / d (input rows), [rows, input_dim]
   std::vector<float> x0_, mask0_, h_prev_, out_vectors_, out_vectors_t_, scores_, d_scores_, row_loss_, logq_,
       d_session_, d_out_vectors_, d_bias_, d_x_, d_below_, row_grads_;
   std::vector<gru::GruLayerCache> caches_;
@@ -329,6 +369,13 @@ class Gru4RecModel final : public MethodModel {
 };
 
 }  // namespace
+
+gru4rec::StepGradients gru4rec::step_gradients(const TrainConfig& config, const Dataset& data,
+                                               const std::vector<ParamBlock>& blocks, int epoch, int64_t step) {
+  Gru4RecModel model(config, data, blocks);
+  const double loss = model.compute_gradients(epoch, step);
+  return model.last_gradients(loss);
+}
 
 std::unique_ptr<MethodModel> make_gru4rec_model(const TrainConfig& config, const Dataset& data,
                                                 const std::vector<ParamBlock>& blocks) {

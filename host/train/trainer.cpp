@@ -207,6 +207,17 @@ void select_best(TrainSummary& summary, RetrievalMode primary, const std::string
 
 TrainSummary train_model(Backend& be, const Dataset& data, const TrainConfig& cfg,
                          const std::function<void(const EvalPoint&)>& on_eval, const TrainOptions& options) {
+  if (data.sessions && !is_session_method(cfg.method)) {
+    // Evaluated by next-item prediction, which needs a session model: refused
+    // before any training, not at the first evaluation.
+    std::string session_methods;
+    for (const std::string& m : method_names()) {
+      if (is_session_method(parse_method(m))) session_methods += (session_methods.empty() ? "" : ", ") + m;
+    }
+    throw InputError("--method " + std::string(method_name(cfg.method)) + ": --data " + data.name +
+                     " is session data, which only session-based methods learn from (--method " + session_methods +
+                     "; datasets/README.md \"Session data\")");
+  }
   const bool hashed = is_hashed(cfg.method);
   const auto setup_start = Clock::now();
   EpochRunner runner(be, data, cfg, options.resume ? options.resume : options.init);

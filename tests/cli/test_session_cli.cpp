@@ -133,6 +133,21 @@ TEST_F(SessionCli, InteractionDataIsRefused) {
   EXPECT_FALSE(fs::exists(out)) << "a refused run left its --out folder";
 }
 
+// A graph method on session data: refused before training (it used to
+// train until its first evaluation, then fail on the missing gru4rec blocks).
+TEST_F(SessionCli, GraphMethodsRefuseSessionData) {
+  const std::string out = temp_path("graph_on_sessions");
+  const CliResult r = run_bitrec("train --method lightgcn --data " + data_ + " --epochs 1000 --out " + out,
+                                 "session_graph_method");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("bitrec: error: --method lightgcn: --data clicks is session data, which only session-based "
+                       "methods learn from (--method gru4rec"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("epoch 1/"), std::string::npos) << "trained before refusing:\n" << r.err;
+  EXPECT_FALSE(fs::exists(out));
+}
+
 TEST_F(SessionCli, ValidFracIsRefusedInFavourOfValidSessions) {
   const std::string out = temp_path("valid_frac");
   const CliResult r = run_bitrec("train --method gru4rec --data " + data_ + " --valid-frac 0.1 --out " + out,
@@ -172,6 +187,16 @@ TEST_F(SessionCli, BadLayerSizesAreRefused) {
     EXPECT_EQ(r.exit_code, 2) << layers << "\n" << r.err;
     EXPECT_EQ(r.err.rfind("bitrec: error: --layers", 0), 0u) << layers << "\n" << r.err;
     EXPECT_FALSE(fs::exists(out)) << layers;
+  }
+  // A list for a graph method is refused, not read as its first number.
+  {
+    const std::string out = temp_path("layers_graph");
+    const CliResult r = run_bitrec(
+        "train --data synthetic:users=40,items=30,per_user=5,clusters=3 --epochs 1 --layers 2,3 --out " + out,
+        "session_layers_graph");
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_EQ(r.err.rfind("bitrec: error: --layers: 2,3 is a list of GRU layer sizes", 0), 0u) << r.err;
+    EXPECT_FALSE(fs::exists(out));
   }
   // Two GRU layers: stored, and the model's width is the last one.
   const std::string out = temp_path("two_layers");

@@ -177,7 +177,13 @@ void run_train(TrainArgs& args, const CLI::App& cmd) {
     cfg.topk_set = cmd.count("--topk") > 0;
     if (cmd.count("--layers") > 0) {
       if (is_session_method(cfg.method)) cfg.session.hidden = parse_layer_sizes(args.layers);
-      else cfg.layers = static_cast<int>(std::stoll(args.layers, nullptr, 0));  // checked by layers_value()
+      else if (args.layers.find(',') != std::string::npos) {
+        // A list is gru4rec's layer sizes; stoll would keep its first number in silence.
+        throw InputError("--layers: " + args.layers + " is a list of GRU layer sizes (gru4rec); --method " +
+                         method_name(cfg.method) + " takes one number of propagation layers");
+      } else {
+        cfg.layers = static_cast<int>(std::stoll(args.layers, nullptr, 0));  // checked by layers_value()
+      }
     }
     cfg.session.loss = parse_session_loss(args.loss);
     cfg.session.input = parse_session_input(args.input);

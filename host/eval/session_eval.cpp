@@ -79,14 +79,43 @@ ItemTiles item_tiles(const float* wy, int32_t n_items, int d) {
 
 }  // namespace
 
-MetricMap evaluate_sessions(const std::vector<ParamBlock>& blocks, const TrainConfig& config, int32_t n_items,
-                            const SessionSet& sessions, const SessionEvalOptions& options) {
+namespace {
+
+// Sign codes packed 64 bits per word (bit c of a vector: component c >= 0).
+std::vector<uint64_t> pack_signs(const float* vectors, int64_t rows, int d) {
+  const int words = (d + 63) / 64;
+  std::vector<uint64_t> codes(static_cast<size_t>(rows) * words, 0);
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int c = 0; c < d; ++c) {
+      if (vectors[r * d + c] >= 0.0f) codes[r * words + c / 64] |= uint64_t{1} << (c % 64);
+    }
+  }
+  return codes;
+}
+
+int hamming(const uint64_t* a, const uint64_t* b, int words) {
+  int d = 0;
+  for (int w = 0; w < words; ++w) d += __builtin_popcountll(a[w] ^ b[w]);
+  return d;
+}
+
+}  // namespace
+
+ModeMetrics evaluate_sessions_in_modes(const std::vector<ParamBlock>& blocks, const TrainConfig& config,
+                                       int32_t n_items, const SessionSet& sessions, const SessionEvalOptions& options) {
   const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
   const gru4rec::NetworkShape shape = gru4rec::network_shape(config, n_items);
   const gru4rec::GruNetwork net(shape, blocks);
   const int d = shape.out_dim();
   const ItemTiles tiles = item_tiles(net.item_vectors(), n_items, d);
   const float* bias = net.item_bias();
+  const bool want_real = std::count(options.modes.begin(), options.modes.end(), RetrievalMode::kReal) > 0;
+  const bool want_hamming = std::count(options.modes.begin(), options.modes.end(), RetrievalMode::kHamming) > 0;
+  const bool want_hier = std::count(options.modes.begin(), options.modes.end(), RetrievalMode::kHier) > 0;
+  const int words = (d + 63) / 64;
+  const std::vector<uint64_t> item_codes =
+      want_hamming || want_hier ? pack_signs(net.item_vectors(), n_items, d) : std::vector<uint64_t>();
+  const int64_t rerank = std::min<int64_t>(std::max(options.rerank, 1), n_items);
 
   // Longest sessions first, so the sessions still reading at any step are a
   // prefix of their group and the hidden states need no gathering.
@@ -95,12 +124,12 @@ MetricMap evaluate_sessions(const std::vector<ParamBlock>& blocks, const TrainCo
   std::stable_sort(order.begin(), order.end(),
                    [&](int64_t a, int64_t b) { return sessions.length(a) > sessions.length(b); });
 
-  SessionMetricSums sums(options.topk);
+  SessionMetricSums real_sums(options.topk), hamming_sums(options.topk), hier_sums(options.topk);
   const int group = std::max(1, options.sessions_per_group);
   std::vector<std::vector<float>> hidden(shape.hidden.size());
   std::vector<float> scratch, scores;
   std::vector<int32_t> items;
-  std::vector<int64_t> ranks;
+  std::vector<int64_t> real_ranks, hamming_ranks, hier_ranks;
   for (size_t g0 = 0; g0 < order.size(); g0 += group) {
     const size_t g1 = std::min(order.size(), g0 + group);
     for (size_t l = 0; l < hidden.size(); ++l) hidden[l].assign((g1 - g0) * shape.hidden[l], 0.0f);
@@ -110,9 +139,9 @@ MetricMap evaluate_sessions(const std::vector<ParamBlock>& blocks, const TrainCo
       while (g0 + rows < g1 && sessions.length(order[g0 + rows]) > t + 1) ++rows;
       items.resize(static_cast<size_t>(rows));
       for (int64_t r = 0; r < rows; ++r) items[r] = sessions.items[sessions.offsets[order[g0 + r]] + t];
-      net.step(items.data(), rows, hidden, scratch, 1);  // a few rows: one thread (see below for the scores)
+      net.step(items.data(), rows, hidden, scratch, 1);  // a few rows: one thread (the scores below use all)
       const float* h = hidden.back().data();
-      // Scores of every item, tile by tile: [tile][row][width].
+      // Real scores of every item, tile by tile: [tile][row][width].
       scores.resize(static_cast<size_t>(tiles.count()) * rows * kItemTile);
 #pragma omp parallel for num_threads(threads) schedule(dynamic)
       for (int k = 0; k < tiles.count(); ++k) {
@@ -124,39 +153,93 @@ MetricMap evaluate_sessions(const std::vector<ParamBlock>& blocks, const TrainCo
           for (int j = 0; j < w; ++j) out[r * w + j] += b[j];
         }
       }
-      ranks.resize(static_cast<size_t>(rows));
+      const auto real_score = [&](int64_t r, int32_t item) {
+        const int tk = item / kItemTile;
+        return scores[static_cast<int64_t>(tk) * rows * kItemTile + r * tiles.width(tk) + item % kItemTile];
+      };
+      const std::vector<uint64_t> session_codes =
+          want_hamming || want_hier ? pack_signs(h, rows, d) : std::vector<uint64_t>();
+      real_ranks.assign(static_cast<size_t>(rows), 0);
+      hamming_ranks.assign(static_cast<size_t>(rows), 0);
+      hier_ranks.assign(static_cast<size_t>(rows), 0);
 #pragma omp parallel for num_threads(threads) schedule(static)
       for (int64_t r = 0; r < rows; ++r) {
         const int32_t target = sessions.items[sessions.offsets[order[g0 + r]] + t + 1];
-        const int tk = target / kItemTile;
-        const float ts = scores[static_cast<int64_t>(tk) * rows * kItemTile + r * tiles.width(tk) +
-                                target % kItemTile];
-        int64_t rank = 0;
-        if (!std::isfinite(ts)) {
-          rank = n_items;
-        } else {
-          for (int k = 0; k < tiles.count(); ++k) {
-            const int w = tiles.width(k);
-            const float* row = scores.data() + static_cast<int64_t>(k) * rows * kItemTile + r * w;
-            for (int j = 0; j < w; ++j) rank += row[j] >= ts ? 1 : 0;
+        const float ts = real_score(r, target);
+        if (want_real) {
+          int64_t rank = 0;
+          if (!std::isfinite(ts)) {
+            rank = n_items;
+          } else {
+            for (int k = 0; k < tiles.count(); ++k) {
+              const int w = tiles.width(k);
+              const float* row = scores.data() + static_cast<int64_t>(k) * rows * kItemTile + r * w;
+              for (int j = 0; j < w; ++j) rank += row[j] >= ts ? 1 : 0;
+            }
+          }
+          real_ranks[r] = rank;
+        }
+        if (want_hamming || want_hier) {
+          const uint64_t* code = session_codes.data() + r * words;
+          std::vector<int> histogram(static_cast<size_t>(d) + 1, 0);
+          const int target_distance = hamming(code, item_codes.data() + int64_t{target} * words, words);
+          for (int32_t j = 0; j < n_items; ++j) ++histogram[hamming(code, item_codes.data() + int64_t{j} * words, words)];
+          int64_t at_most = 0;  // items at distance <= the target's
+          for (int dist = 0; dist <= target_distance; ++dist) at_most += histogram[dist];
+          hamming_ranks[r] = at_most;
+          if (want_hier) {
+            // The R nearest codes, ties at the edge by ascending item id.
+            int edge = 0;
+            int64_t before = 0;  // items strictly nearer than the edge distance
+            while (before + histogram[edge] < rerank) before += histogram[edge++];
+            const int64_t at_edge = rerank - before;
+            bool candidate = target_distance < edge;
+            int64_t edge_seen = 0;
+            int64_t rank = 0;
+            for (int32_t j = 0; j < n_items; ++j) {
+              const int dist = hamming(code, item_codes.data() + int64_t{j} * words, words);
+              bool in = dist < edge;
+              if (dist == edge && edge_seen < at_edge) {
+                in = true;
+                ++edge_seen;
+                if (j == target) candidate = true;
+              }
+              if (in && real_score(r, j) >= ts) ++rank;
+            }
+            hier_ranks[r] = candidate && std::isfinite(ts) ? rank : n_items;
           }
         }
-        ranks[r] = rank;
       }
-      for (int64_t r = 0; r < rows; ++r) sums.add(ranks[r]);
+      for (int64_t r = 0; r < rows; ++r) {
+        if (want_real) real_sums.add(real_ranks[r]);
+        if (want_hamming) hamming_sums.add(hamming_ranks[r]);
+        if (want_hier) hier_sums.add(hier_ranks[r]);
+      }
     }
   }
-  return sums.metrics();
+  ModeMetrics out;
+  if (want_real) out[retrieval_mode_name(RetrievalMode::kReal)] = real_sums.metrics();
+  if (want_hamming) out[retrieval_mode_name(RetrievalMode::kHamming)] = hamming_sums.metrics();
+  if (want_hier) out[retrieval_mode_name(RetrievalMode::kHier)] = hier_sums.metrics();
+  return out;
+}
+
+MetricMap evaluate_sessions(const std::vector<ParamBlock>& blocks, const TrainConfig& config, int32_t n_items,
+                            const SessionSet& sessions, const SessionEvalOptions& options) {
+  SessionEvalOptions real = options;
+  real.modes = {RetrievalMode::kReal};
+  return evaluate_sessions_in_modes(blocks, config, n_items, sessions, real).at(
+      retrieval_mode_name(RetrievalMode::kReal));
 }
 
 ModeMetrics evaluate_session_modes(const std::vector<ParamBlock>& blocks, const TrainConfig& config,
-                                   const Dataset& data, const SessionSet& sessions) {
+                                   const Dataset& data, const SessionSet& sessions, std::vector<RetrievalMode> modes) {
   SessionEvalOptions options;
   options.topk = config.topk;
   options.threads = config.threads;
-  ModeMetrics out;
-  out[retrieval_mode_name(RetrievalMode::kReal)] = evaluate_sessions(blocks, config, data.n_items, sessions, options);
-  return out;
+  options.modes = modes.empty() ? modes_for(config.method) : std::move(modes);
+  options.rerank = default_rerank(config.kmax);
+  return evaluate_sessions_in_modes(blocks, config, data.n_items, sessions, options);
 }
 
 }  // namespace bitrec

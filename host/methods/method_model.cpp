@@ -26,7 +26,8 @@ struct OwnModel {
 };
 const EncoderModel kEncoderModels[] = {{Encoder::kNgcf, make_ngcf_model}};
 const OwnModel kMethodModels[] = {
-    {Method::kHashGnn, make_hashgnn_model}, {Method::kBgch, make_bgch_model}, {Method::kGru4Rec, make_gru4rec_model}};
+    {Method::kHashGnn, make_hashgnn_model}, {Method::kBgch, make_bgch_model}, {Method::kGru4Rec, make_gru4rec_model},
+    {Method::kGru4RecHash, make_gru4rec_model}};
 
 }  // namespace
 

@@ -17,11 +17,12 @@ MethodSpec recall_hash_spec();  // host/methods/recall_hash/recall_hash_spec.cpp
 MethodSpec hashgnn_spec();      // host/methods/hashgnn/hashgnn_spec.cpp
 MethodSpec bgch_spec();         // host/methods/bgch/bgch_spec.cpp
 MethodSpec gru4rec_spec();      // host/methods/gru4rec/gru4rec_spec.cpp
+MethodSpec gru4rec_hash_spec(); // host/methods/gru4rec/gru4rec_spec.cpp
 EncoderSpec ngcf_encoder_spec();  // host/methods/ngcf/ngcf_spec.cpp
 
 const std::vector<MethodSpec>& all_method_specs() {
   static const std::vector<MethodSpec> specs{
-      lightgcn_spec(), hash_ste_spec(), recall_hash_spec(), hashgnn_spec(), bgch_spec(), gru4rec_spec(),
+      lightgcn_spec(), hash_ste_spec(), recall_hash_spec(), hashgnn_spec(), bgch_spec(), gru4rec_spec(), gru4rec_hash_spec(),
   };
   return specs;
 }

@@ -236,6 +236,17 @@ void resolve_config(TrainConfig& c) {
     }
     throw InputError("--encoder " + encoder + ": only with --method " + users + combinations);
   }
+  if (spec.session_based) {
+    // The model's width is its last GRU layer: the output vectors (and the
+    // codes of gru4rec-hash) have that many components. --dim alone (as
+    // compare's --bits gives it) sets a single layer of that size.
+    require(!c.session.hidden.empty(), "--layers: give at least one GRU layer size");
+    if (c.dim_set && !c.layers_set) c.session.hidden = {c.dim};
+    require(!c.dim_set || c.dim == c.session.hidden.back(),
+            "--dim " + std::to_string(c.dim) + ": a session model's width is its last GRU layer (--layers " +
+                format_layer_sizes(c.session.hidden) + "); give one of them");
+    c.dim = c.session.hidden.back();
+  }
   if (c.bce_weight < 0.0f) c.bce_weight = preset.bce_weight;
   if (c.epochs < 0) c.epochs = preset.epochs;
   if (c.lr < 0.0f) c.lr = preset.lr;
@@ -259,10 +270,6 @@ void resolve_config(TrainConfig& c) {
   if (c.bpr_weight < 0.0f) c.bpr_weight = 0.0f;
 
   if (spec.session_based) {
-    // The model's width is its last GRU layer: the output vectors (and the
-    // codes of a hashed variant) have that many components.
-    require(!c.session.hidden.empty(), "--layers: give at least one GRU layer size");
-    c.dim = c.session.hidden.back();
     if (!c.topk_set) c.topk = {20};
     if (c.session.embedding_dim <= 0) c.session.embedding_dim = c.session.hidden.front();
     require_whole(c.session.n_sample, 0, 1 << 20, "--n-sample");

@@ -9,7 +9,7 @@
 
 namespace bitrec {
 
-enum class Method { kLightGcn, kHashSte, kRecallHash, kHashGnn, kBgch, kGru4Rec };
+enum class Method { kLightGcn, kHashSte, kRecallHash, kHashGnn, kBgch, kGru4Rec, kGru4RecHash };
 enum class BetaSchedule { kConst, kLinear, kExp };
 // The graph encoder under the hash (docs/methods.md §2, §3, §6; --encoder).
 // graphsage is hashgnn's own; ngcf is host/methods/ngcf (docs/ngcf.md).
@@ -32,7 +32,7 @@ struct SessionOptions {
   float logq = 0.0f;           // cross-entropy: weight of the logQ correction
   float bpreg = 1.0f;          // bpr-max: score regularisation
   float elu_alpha = 0.5f;      // bpr-max: ELU final activation (0: linear)
-  float momentum = 0.0f;       // Adagrad's Nesterov-style momentum
+  float momentum = 0.0f;       // momentum on Adagrad's step (IndexedAdagradM)
   float dropout_embed = 0.0f;  // dropout on the input embedding
   float dropout_hidden = 0.0f; // dropout on each layer's output (and carried state)
   // Data (session files, datasets/README.md "Session data").

@@ -40,16 +40,31 @@ struct SessionEvalOptions {
   std::vector<int> topk{20};
   int threads = 0;           // 0: OpenMP's default
   int sessions_per_group = 256;  // sessions read side by side (memory: group × items scores)
+  // Modes: real ranks by the state's inner product with the items' output
+  // vectors plus their bias; hamming by the Hamming distance of their sign
+  // codes (ties conservative: every item at most as far counts); hier
+  // re-ranks the `rerank` nearest codes (ties by item id) by the real score,
+  // a target outside them being a miss.
+  std::vector<RetrievalMode> modes{RetrievalMode::kReal};
+  int rerank = kDefaultRerank;
 };
 
 // Evaluates the gru4rec parameters `blocks` (a run's, config its config)
-// on `sessions` over `n_items` items. Deterministic for any thread count.
+// on `sessions` over `n_items` items, in every mode of options.modes.
+// Deterministic for any thread count.
+ModeMetrics evaluate_sessions_in_modes(const std::vector<ParamBlock>& blocks, const TrainConfig& config,
+                                       int32_t n_items, const SessionSet& sessions, const SessionEvalOptions& options);
+
+// The real mode alone.
 MetricMap evaluate_sessions(const std::vector<ParamBlock>& blocks, const TrainConfig& config, int32_t n_items,
                             const SessionSet& sessions, const SessionEvalOptions& options);
 
-// The metrics of every retrieval mode of the run's method on `sessions`
-// (one of data.sessions' sets): "real" for gru4rec.
+// The metrics on `sessions` (one of data.sessions' sets) in `modes`, by
+// default every mode of the run's method (modes_for: "real" for gru4rec;
+// hamming, real and hier for gru4rec-hash). A gru4rec run may be asked for
+// hamming and hier too: the sign of its vectors taken after training.
 ModeMetrics evaluate_session_modes(const std::vector<ParamBlock>& blocks, const TrainConfig& config,
-                                   const Dataset& data, const SessionSet& sessions);
+                                   const Dataset& data, const SessionSet& sessions,
+                                   std::vector<RetrievalMode> modes = {});
 
 }  // namespace bitrec

@@ -57,7 +57,9 @@ void run_eval(EvalArgs& args) {
     modes = modes_for(cfg.method);
     if (!args.mode.empty()) {
       const RetrievalMode mode = parse_retrieval_mode(args.mode);
-      if (mode != RetrievalMode::kReal && !is_hashed(cfg.method)) {
+      // A session model's vectors may be signed after training (its
+      // post-hoc codes, docs/sessions.md "Hashed sessions").
+      if (mode != RetrievalMode::kReal && !is_hashed(cfg.method) && !is_session_method(cfg.method)) {
         throw InputError("--mode " + args.mode + ": the run's method " + std::string(method_name(cfg.method)) +
                          " has no codes; use --mode real");
       }
@@ -87,7 +89,7 @@ void run_eval(EvalArgs& args) {
       throw InputError("--dump-topk: not for a session model (its rankings are per event, not per user); use "
                        "bitrec query --items for a session's next items");
     }
-    metrics = evaluate_session_modes(model->blocks, cfg, data, data.sessions->test);
+    metrics = evaluate_session_modes(model->blocks, cfg, data, data.sessions->test, modes);
     modes.clear();
   }
   for (size_t m = 0; m < modes.size(); ++m) {

@@ -16,6 +16,7 @@
 
 #include "bitrec/dataset.hpp"
 #include "bitrec/error.hpp"
+#include "bitrec/kernels/estimators.hpp"
 #include "bitrec/kernels/gru_cell.hpp"
 #include "bitrec/kernels/philox.hpp"
 #include "bitrec/kernels/session_losses.hpp"
@@ -48,7 +49,8 @@ class Gru4RecModel final : public MethodModel {
         n_rows_(data.n_users),
         batches_(gru4rec::build_session_batches(data.sessions->train, config.batch)),
         sampler_(data.sessions->train, data.n_items, config.session.sample_alpha),
-        threads_(config.threads > 0 ? config.threads : omp_get_max_threads()) {
+        threads_(config.threads > 0 ? config.threads : omp_get_max_threads()),
+        hashed_(is_hashed(config.method)) {
     blocks_ = gru4rec::init_network_blocks(shape_, config.seed);
     int state_width = 0;
     for (int h : shape_.hidden) state_width += h;
@@ -119,18 +121,35 @@ class Gru4RecModel final : public MethodModel {
     }
     const float* session_vectors = x;  // [n, h_out]
 
-    // Scores over the sampled columns.
+    // Scores over the sampled columns: inner products plus the item's bias,
+    // or, hashed, the sign codes' inner product / τ (bits − 2·Hamming
+    // distance, so the ranking is Hamming's; no bias).
     out_vectors_.resize(static_cast<size_t>(cols * h_out));
     gru::gather_rows(net.item_vectors(), h_out, columns_.data(), cols, out_vectors_.data(), 1);
+    const float* session_side = session_vectors;
+    const float* item_side = out_vectors_.data();
+    if (hashed_) {
+      session_codes_.resize(static_cast<size_t>(n * h_out));
+      for (size_t k = 0; k < session_codes_.size(); ++k) session_codes_[k] = sign_code(session_vectors[k]);
+      item_codes_.resize(out_vectors_.size());
+      for (size_t k = 0; k < item_codes_.size(); ++k) item_codes_[k] = sign_code(out_vectors_[k]);
+      session_side = session_codes_.data();
+      item_side = item_codes_.data();
+    }
     out_vectors_t_.resize(out_vectors_.size());
-    dense::transpose(out_vectors_.data(), out_vectors_t_.data(), static_cast<int>(cols), h_out);
+    dense::transpose(item_side, out_vectors_t_.data(), static_cast<int>(cols), h_out);
     scores_.resize(static_cast<size_t>(n * cols));
-    dense::gemm_rows(session_vectors, out_vectors_t_.data(), scores_.data(), n, h_out, static_cast<int>(cols),
+    dense::gemm_rows(session_side, out_vectors_t_.data(), scores_.data(), n, h_out, static_cast<int>(cols),
                      threads_);
-    const float* bias = net.item_bias();
-    for (int64_t r = 0; r < n; ++r) {
-      float* row = &scores_[r * cols];
-      for (int64_t j = 0; j < cols; ++j) row[j] += bias[columns_[j]];
+    if (hashed_) {
+      const float inverse_tau = 1.0f / config_.tau_rank;
+      for (float& v : scores_) v *= inverse_tau;
+    } else {
+      const float* bias = net.item_bias();
+      for (int64_t r = 0; r < n; ++r) {
+        float* row = &scores_[r * cols];
+        for (int64_t j = 0; j < cols; ++j) row[j] += bias[columns_[j]];
+      }
     }
     const float* logq = nullptr;
     if (!log_counts_.empty()) {
@@ -154,6 +173,14 @@ class Gru4RecModel final : public MethodModel {
       const float* s = &scores_[r * cols];
       float* g = &d_scores_[r * cols];
       const int c = static_cast<int>(cols), t = static_cast<int>(r);
+      if (c < 2 && so.loss != SessionLoss::kCrossEntropy) {
+        // No negative to rank against (one row, --n-sample 0): bpr-max's
+        // and top1-max's softmax over the other columns is 0/0. The step
+        // has nothing to learn; the official stops its epoch there.
+        row_loss_[r] = 0.0f;
+        g[0] = 0.0f;
+        continue;
+      }
       switch (so.loss) {
         case SessionLoss::kCrossEntropy: row_loss_[r] = sampled_xe_row(s, c, t, logq, scale, g); break;
         case SessionLoss::kBprMax: row_loss_[r] = bpr_max_row(s, c, t, so.elu_alpha, so.bpreg, scale, g); break;
@@ -164,15 +191,29 @@ class Gru4RecModel final : public MethodModel {
     for (int64_t r = 0; r < n; ++r) loss += row_loss_[r];
     loss *= scale;
 
-    // Backward: the output side.
+    // Backward: the output side (hashed: to the codes, then through sign's
+    // estimator to the vectors; the bias takes no gradient).
+    if (hashed_) {
+      const float inverse_tau = 1.0f / config_.tau_rank;
+      for (float& v : d_scores_) v *= inverse_tau;
+    }
     d_session_.resize(static_cast<size_t>(n * h_out));
-    dense::gemm_rows(d_scores_.data(), out_vectors_.data(), d_session_.data(), n, static_cast<int>(cols), h_out,
-                     threads_);
+    dense::gemm_rows(d_scores_.data(), item_side, d_session_.data(), n, static_cast<int>(cols), h_out, threads_);
     d_out_vectors_.assign(out_vectors_.size(), 0.0f);
-    dense::gemm_at_b_accumulate(d_scores_.data(), session_vectors, d_out_vectors_.data(), n, static_cast<int>(cols),
+    dense::gemm_at_b_accumulate(d_scores_.data(), session_side, d_out_vectors_.data(), n, static_cast<int>(cols),
                                 h_out, threads_);
     d_bias_.assign(static_cast<size_t>(cols), 0.0f);
-    dense::column_sums_accumulate(d_scores_.data(), d_bias_.data(), n, static_cast<int>(cols), 1);
+    if (hashed_) {
+      const EstimatorParams estimator = estimator_at_epoch(config_, epoch);
+      for (size_t k = 0; k < d_session_.size(); ++k) {
+        d_session_[k] = estimator_backward(estimator, d_session_[k], session_vectors[k]);
+      }
+      for (size_t k = 0; k < d_out_vectors_.size(); ++k) {
+        d_out_vectors_[k] = estimator_backward(estimator, d_out_vectors_[k], out_vectors_[k]);
+      }
+    } else {
+      dense::column_sums_accumulate(d_scores_.data(), d_bias_.data(), n, static_cast<int>(cols), 1);
+    }
 
     // Backward through the layers (this step only), then the updates.
     std::vector<float>* d_h = &d_session_;
@@ -211,6 +252,13 @@ class Gru4RecModel final : public MethodModel {
     out.embeddings.assign(static_cast<size_t>((n_rows_ + shape_.n_items) * int64_t{out.dim}), 0.0f);
     const ParamBlock& wy = blocks_[wy_index_];
     std::copy(wy.value.begin(), wy.value.end(), out.embeddings.begin() + int64_t{n_rows_} * out.dim);
+    if (hashed_) {
+      // The items' codes; a session's code comes from its state when it is
+      // read (evaluation, query), so the session rows hold sign(0) = +1.
+      out.bits = out.dim;
+      out.signs.resize(out.embeddings.size());
+      for (size_t k = 0; k < out.signs.size(); ++k) out.signs[k] = sign_code(out.embeddings[k]);
+    }
     return out;
   }
 
@@ -352,6 +400,7 @@ class Gru4RecModel final : public MethodModel {
   // thread, where a parallel region each would cost more in wake-ups and
   // barriers than it saves (and far more on a busy machine).
   const int threads_;
+  const bool hashed_;  // gru4rec-hash: scores of sign codes
   std::vector<ParamBlock> blocks_;
   size_t wy_index_ = 0, by_index_ = 0, state_index_ = 0;
   int e_index_ = -1;
@@ -361,6 +410,7 @@ class Gru4RecModel final : public MethodModel {
   std::vector<int32_t> columns_, rows_;
   const int32_t* inputs_ = nullptr;  // the step's input items
   std::vector<float> d_x0_;  // d loss / d (input rows), [rows, input_dim]
+  std::vector<float> session_codes_, item_codes_;
   std::vector<float> x0_, mask0_, h_prev_, out_vectors_, out_vectors_t_, scores_, d_scores_, row_loss_, logq_,
       d_session_, d_out_vectors_, d_bias_, d_x_, d_below_, row_grads_;
   std::vector<gru::GruLayerCache> caches_;

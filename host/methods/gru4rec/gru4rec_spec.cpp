@@ -26,11 +26,9 @@ HostModelFootprint gru4rec_memory(const TrainConfig& c, const MemoryShape& s) {
   return f;
 }
 
-}  // namespace
-
-MethodSpec gru4rec_spec() {
-  MethodSpec s = base_spec(Method::kGru4Rec, "gru4rec", /*hashed=*/false, TrainDevice::kHost, /*epochs=*/10,
-                           Estimator::kSte);
+// The official GRU4Rec's defaults, shared by gru4rec and gru4rec-hash.
+MethodSpec session_spec(Method method, const char* name, bool hashed, Estimator estimator) {
+  MethodSpec s = base_spec(method, name, hashed, TrainDevice::kHost, /*epochs=*/10, estimator);
   s.session_based = true;
   s.presets.lr = 0.05f;
   s.presets.batch = 64;
@@ -45,11 +43,21 @@ MethodSpec gru4rec_spec() {
       {"--logq", "cross-entropy: weight of the logQ sampling correction (0: off)"},
       {"--bpreg", "bpr-max: score regularisation"},
       {"--elu-alpha", "bpr-max: ELU final activation's parameter (0: linear)"},
-      {"--momentum", "Adagrad's Nesterov-style momentum"},
+      {"--momentum", "momentum on Adagrad's step (as the official IndexedAdagradM)"},
       {"--dropout-embed", "dropout on the input embedding"},
       {"--dropout-hidden", "dropout on each GRU layer's output"},
   };
   return s;
+}
+
+}  // namespace
+
+MethodSpec gru4rec_spec() { return session_spec(Method::kGru4Rec, "gru4rec", /*hashed=*/false, Estimator::kSte); }
+
+// Sign codes of the session state and of the items' output vectors, trained
+// through signswish on code scores (docs/sessions.md "Hashed sessions").
+MethodSpec gru4rec_hash_spec() {
+  return session_spec(Method::kGru4RecHash, "gru4rec-hash", /*hashed=*/true, Estimator::kSignswish);
 }
 
 }  // namespace bitrec

@@ -321,7 +321,7 @@ TrainSummary train_model(Backend& be, const Dataset& data, const TrainConfig& cf
                                        eval_options);
       }
     }
-    if (hashed) {
+    if (hashed && !data.sessions) {  // sessions: their codes are states, not rows (docs/sessions.md)
       std::vector<uint64_t> codes(outputs.codes.size());
       be.download(outputs.codes, codes.data());
       point.codes = code_health(codes, data.n_users, data.n_items, outputs.bits);

@@ -113,7 +113,11 @@ Dataset load_dataset(const std::string& spec, const LoadOptions& options) {
     }
     SessionLoadOptions session_options = options.sessions;
     if (options.item_column != LoadOptions().item_column) session_options.item_column = options.item_column;
-    if (is_session_spec(spec, session_options)) {
+    // A LightGCN train.txt or test.txt given as a file is refused with the
+    // hint below, not read as a sequence file (its line "user item" looks like one).
+    const std::string file_name = fs::path(spec).filename().string();
+    const bool lightgcn_file = !fs::is_directory(status) && (file_name == "train.txt" || file_name == "test.txt");
+    if (!lightgcn_file && is_session_spec(spec, session_options)) {
       result = data::dataset_from_sessions(load_session_data(spec, session_options));
     } else if (fs::is_directory(status)) {
       result = data::load_lightgcn_dir(spec, options);
@@ -124,10 +128,7 @@ Dataset load_dataset(const std::string& spec, const LoadOptions& options) {
         result = data::load_delimited_file(spec, extension == ".csv" ? ',' : '\t', options);
         result.name = fs::path(spec).stem().string();
       } else {
-        const std::string file_name = fs::path(spec).filename().string();
-        const std::string hint = file_name == "train.txt" || file_name == "test.txt"
-                                     ? "; for LightGCN files pass the directory that holds them"
-                                     : "";
+        const std::string hint = lightgcn_file ? "; for LightGCN files pass the directory that holds them" : "";
         throw InputError("--data: '" + spec + "' is not a dataset (" + kAccepted + ")" + hint);
       }
     }

@@ -266,6 +266,8 @@ TEST_F(SessionCli, LearnsASequentialPatternPopularityCannot) {
   const FlatJson report(slurp(out + "/report.json"));
   EXPECT_EQ(report.number("metrics.real.predictions"), static_cast<double>(predictions));
   const double recall = report.number("metrics.real.recall@20");
+  RecordProperty("popularity_recall_at_20", std::to_string(popular_recall));
+  RecordProperty("gru4rec_recall_at_20", std::to_string(recall));
   EXPECT_GT(recall, 0.5);
   EXPECT_GT(recall, popular_recall + 0.3) << "popularity's recall@20 " << popular_recall;
   const std::vector<FlatJson> lines = metrics_lines(out);

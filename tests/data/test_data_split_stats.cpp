@@ -137,7 +137,8 @@ TEST(DataDispatch, UnknownPathsAndFormatsAreExplained) {
   const std::string dir = test::fresh_test_dir();
   std::string message = input_error_of([&] { load_dataset(dir + "/nope"); });
   EXPECT_NE(message.find("not found"), std::string::npos) << message;
-  EXPECT_NE(message.find("train.txt and test.txt, a .csv or .tsv file, or synthetic"),
+  EXPECT_NE(message.find("train.txt and test.txt, a .csv or .tsv file, session data (a session file, a sequence "
+                         "file, a directory with train.tsv and test.tsv), or synthetic"),
             std::string::npos)
       << message;
 
@@ -145,9 +146,18 @@ TEST(DataDispatch, UnknownPathsAndFormatsAreExplained) {
   message = input_error_of([&] { load_dataset(json); });
   EXPECT_NE(message.find("is not a dataset"), std::string::npos) << message;
 
+  // "0 1" also reads as a sequence file line: the LightGCN name wins.
   const std::string train = test::write_file(dir, "train.txt", "0 1\n");
   message = input_error_of([&] { load_dataset(train); });
   EXPECT_NE(message.find("pass the directory that holds them"), std::string::npos) << message;
+  const std::string test_file = test::write_file(dir, "test.txt", "3 4\n");
+  message = input_error_of([&] { load_dataset(test_file); });
+  EXPECT_NE(message.find("pass the directory that holds them"), std::string::npos) << message;
+  // The same lines under another name are a sequence file.
+  const std::string sequences = test::write_file(dir, "seq.txt", "1 7\n1 8\n2 7\n2 8\n10 7\n10 8\n");
+  const Dataset from_sequences = load_dataset(sequences);
+  ASSERT_TRUE(from_sequences.sessions);
+  EXPECT_EQ(from_sequences.sessions->format, "sequence-file");
 
   LoadOptions options;
   options.n_items = 3'000'000'000LL;

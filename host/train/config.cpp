@@ -253,9 +253,10 @@ void resolve_config(TrainConfig& c) {
   if (c.warmup_epochs < 0) c.warmup_epochs = spec.supports_warmup ? preset.warmup_epochs : 0;
   if (c.lr_after_warmup < 0.0f) c.lr_after_warmup = c.lr;
   if (!c.estimator_set) c.estimator = preset.estimator;
-  if (c.beta < 0.0f) c.beta = 20.0f;
-  // √bits/2, chosen on Gowalla's validation split (docs/training.md).
-  if (c.tau_rank < 0.0f) c.tau_rank = 0.5f * std::sqrt(static_cast<float>(c.dim));
+  if (c.beta < 0.0f) c.beta = preset.beta;
+  // recall-hash: √bits/2, chosen on Gowalla's validation split
+  // (docs/training.md); gru4rec-hash: 2·√bits (docs/sessions.md).
+  if (c.tau_rank < 0.0f) c.tau_rank = preset.tau_rank_per_root_bits * std::sqrt(static_cast<float>(c.dim));
   // Estimators only one method's model implements (its spec's
   // own_estimators).
   for (const MethodSpec& s : all_method_specs()) {

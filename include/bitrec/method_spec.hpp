@@ -34,6 +34,8 @@ struct MethodPresets {
   int batch = 0;
   float bce_weight = 1.0f;
   Encoder encoder = Encoder::kLightGcn;
+  float beta = 20.0f;             // signswish's slope (--beta)
+  float tau_rank_per_root_bits = 0.5f;  // --tau-rank = this × √bits
 };
 
 // The sizes a memory estimate starts from.

@@ -66,7 +66,8 @@ TEST(MethodRegistry, EveryMethodNameHasOneSpec) {
     EXPECT_TRUE(encoder_allowed(spec->method, spec->presets.encoder)) << name;
   }
   EXPECT_EQ(find_method_spec("no-such-method"), nullptr);
-  EXPECT_EQ(method_names(), (std::vector<std::string>{"lightgcn", "hash-ste", "recall-hash", "hashgnn", "bgch", "gru4rec"}));
+  EXPECT_EQ(method_names(), (std::vector<std::string>{"lightgcn", "hash-ste", "recall-hash", "hashgnn", "bgch", "gru4rec",
+                                                        "gru4rec-hash"}));
   EXPECT_EQ(encoder_names(), (std::vector<std::string>{"lightgcn", "ngcf", "graphsage"}));
 }
 
@@ -90,6 +91,7 @@ TEST(MethodRegistry, PresetsAsDocumented) {
       {"bgch", 200, Estimator::kFourier, 256, 2, 4096, 1.0f, Encoder::kLightGcn},
       // gru4rec: --dim is its last GRU layer (100 by default).
       {"gru4rec", 10, Estimator::kSte, 100, defaults.layers, 64, 1.0f, Encoder::kLightGcn},
+      {"gru4rec-hash", 10, Estimator::kSignswish, 100, defaults.layers, 64, 1.0f, Encoder::kLightGcn},
   };
   for (const Expected& e : table) {
     const TrainConfig c = resolved(e.method);
@@ -101,6 +103,12 @@ TEST(MethodRegistry, PresetsAsDocumented) {
     EXPECT_EQ(c.bce_weight, e.bce_weight) << e.method;
     EXPECT_EQ(c.encoder, e.encoder) << e.method;
   }
+  // The code-score temperature and signswish's slope: recall-hash's chosen
+  // on Gowalla, gru4rec-hash's on Video Games (docs/sessions.md).
+  EXPECT_EQ(resolved("recall-hash").beta, 20.0f);
+  EXPECT_FLOAT_EQ(resolved("recall-hash").tau_rank, 4.0f);  // √64 / 2
+  EXPECT_EQ(resolved("gru4rec-hash").beta, 5.0f);
+  EXPECT_FLOAT_EQ(resolved("gru4rec-hash").tau_rank, 20.0f);  // 2·√100
   // Given options win over the presets.
   TrainConfig c;
   c.method = Method::kBgch;
@@ -120,6 +128,7 @@ TEST(MethodRegistry, PresetsAsDocumented) {
 TEST(MethodRegistry, CodeLengthsAndStorageUnchanged) {
   EXPECT_FALSE(is_hashed(Method::kLightGcn));
   EXPECT_FALSE(is_hashed(Method::kGru4Rec));
+  EXPECT_TRUE(is_hashed(Method::kGru4RecHash));
   for (Method m : {Method::kHashSte, Method::kRecallHash, Method::kHashGnn, Method::kBgch}) EXPECT_TRUE(is_hashed(m));
   EXPECT_EQ(fixed_code_bits(Method::kLightGcn), 0);
   EXPECT_EQ(fixed_code_bits(Method::kHashSte), 0);
@@ -135,7 +144,8 @@ TEST(MethodRegistry, CodeLengthsAndStorageUnchanged) {
 
 TEST(MethodRegistry, EncoderAndEstimatorRefusalsUnchanged) {
   const std::string allowed =
-      " (allowed: --encoder graphsage with hashgnn; lightgcn with lightgcn, hash-ste, recall-hash, bgch, gru4rec; "
+      " (allowed: --encoder graphsage with hashgnn; lightgcn with lightgcn, hash-ste, recall-hash, bgch, gru4rec, "
+      "gru4rec-hash; "
       "ngcf with lightgcn, hash-ste, recall-hash)";
   EXPECT_EQ(refusal("hashgnn", "lightgcn"), "--encoder lightgcn: --method hashgnn has its own GraphSAGE encoder" + allowed);
   EXPECT_EQ(refusal("bgch", "ngcf"), "--encoder ngcf: --method bgch propagates with LightGCN" + allowed);
@@ -168,7 +178,9 @@ TEST(MethodRegistry, WhereEachMethodTrains) {
 }
 
 TEST(MethodRegistry, OptionHelpNamesTheOwners) {
-  EXPECT_EQ(option_help("--tau-rank"), "recall-hash: rank temperature in raw code-score units (default sqrt(--dim)/2)");
+  EXPECT_EQ(option_help("--tau-rank"),
+            "recall-hash, gru4rec-hash: temperature in raw code-score units (default: recall-hash sqrt(--dim)/2, "
+            "gru4rec-hash 2*sqrt(--dim))");
   EXPECT_EQ(option_help("--bce-weight"), "hashgnn, bgch: weight of the BCE term");
   EXPECT_EQ(option_help("--negatives"), "hashgnn: negatives per positive");
   EXPECT_EQ(option_help("--dispersion"), "bgch: latent feature dispersion strength (0: off)");

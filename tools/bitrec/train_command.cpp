@@ -135,7 +135,7 @@ void print_final_tables(const TrainSummary& summary, const TrainConfig& cfg, con
   const EvalPoint& best = summary.evals[summary.best];
   std::printf("\nbest epoch %d (selected on %s), test:\n%s", best.epoch, summary.best_selected_on.c_str(),
               format_metrics_table(best.test, cfg.topk).c_str());
-  if (final_point.hashed) {
+  if (final_point.hashed && !data.sessions) {
     std::printf("\ncodes: %s of %s, bit balance %.3f, user-item agreement %.3f\n",
                 plural(final_point.codes.distinct_items, "distinct item code").c_str(),
                 plural(data.n_items, "item").c_str(), final_point.codes.bit_balance,

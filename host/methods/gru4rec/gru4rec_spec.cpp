@@ -56,8 +56,14 @@ MethodSpec gru4rec_spec() { return session_spec(Method::kGru4Rec, "gru4rec", /*h
 
 // Sign codes of the session state and of the items' output vectors, trained
 // through signswish on code scores (docs/sessions.md "Hashed sessions").
+// Its code-score temperature and signswish slope were chosen on Video
+// Games' validation sessions at 64 bits (docs/sessions.md "Hashed sessions").
 MethodSpec gru4rec_hash_spec() {
-  return session_spec(Method::kGru4RecHash, "gru4rec-hash", /*hashed=*/true, Estimator::kSignswish);
+  MethodSpec s = session_spec(Method::kGru4RecHash, "gru4rec-hash", /*hashed=*/true, Estimator::kSignswish);
+  s.presets.beta = 5.0f;
+  s.presets.tau_rank_per_root_bits = 2.0f;
+  s.own_options.push_back({"--tau-rank", "temperature in raw code-score units (default: recall-hash sqrt(--dim)/2, gru4rec-hash 2*sqrt(--dim))"});
+  return s;
 }
 
 }  // namespace bitrec

@@ -32,7 +32,7 @@ MethodSpec recall_hash_spec() {
   s.extra_training_memory = recall_hash_training_memory;
   s.supports_warmup = true;
   s.own_options = {
-      {"--tau-rank", "rank temperature in raw code-score units (default sqrt(--dim)/2)"},
+      {"--tau-rank", "temperature in raw code-score units (default: recall-hash sqrt(--dim)/2, gru4rec-hash 2*sqrt(--dim))"},
       {"--tau-cut", "cut temperature in rank units"},
       {"--tau-cut-start", "tau-cut at epoch 0 (default n_items/20), decayed to --tau-cut"},
       {"--tau-cut-warmup", "fraction of --epochs the tau-cut decay lasts"},

@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -64,6 +66,28 @@ inline std::string write_lightgcn(const std::string& parent, const std::string& 
   write_file(dir, "train.txt", train);
   write_file(dir, "test.txt", test);
   return dir;
+}
+
+// A TAB session file `dir`/`name` (SessionId, ItemId, Time) of `sessions`
+// sessions of 2-8 events over `items` items, starting over three days (so
+// the last day, --test-days 1, is test): each walks items i, i+1, i+2, ...
+// (mod items), or picks random items. The same arguments give the same bytes.
+inline std::string write_session_file(const std::string& dir, const std::string& name,
+                                      int sessions, int items, bool walk, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::string text = "SessionId\tItemId\tTime\n";
+  const int64_t t0 = 1600000000;
+  for (int s = 0; s < sessions; ++s) {
+    const int len = 2 + static_cast<int>(rng() % 7);
+    const int64_t start = t0 + int64_t{s} * 3 * 86400 / sessions;
+    const int first = static_cast<int>(rng() % items);
+    for (int k = 0; k < len; ++k) {
+      const int item = walk ? (first + k) % items : static_cast<int>(rng() % items);
+      text += "s" + std::to_string(s) + "\t" + std::to_string(item) + "\t" +
+              std::to_string(start + 60 * k) + "\n";
+    }
+  }
+  return write_file(dir, name, text);
 }
 
 // The InputError message `load` throws; fails the test if it throws nothing

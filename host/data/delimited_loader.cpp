@@ -1,7 +1,6 @@
 // CSV / TSV interactions: a header row naming the columns, one interaction a
 // row, ids arbitrary strings remapped densely in order of first appearance.
 // The file holds every interaction; the test split is carved here.
-#include <cctype>
 #include <deque>
 #include <string_view>
 #include <unordered_map>
@@ -10,6 +9,7 @@
 
 #include "bitrec/error.hpp"
 #include "data/delimited_fields.hpp"
+#include "data/header_columns.hpp"
 #include "data/loaders.hpp"
 #include "data/row_split.hpp"
 #include "data/text_input.hpp"
@@ -59,58 +59,6 @@ class DenseIds {
   std::vector<std::string_view> order_;
 };
 
-// At most kListedColumns names: a "header" that is really a long data row
-// (no header line, or the wrong delimiter) would otherwise make a message of
-// megabytes (found by tests/data/test_fuzz_loaders.cpp).
-constexpr size_t kListedColumns = 10;
-
-std::string list_columns(const std::vector<std::string_view>& header) {
-  std::string out;
-  for (size_t i = 0; i < header.size() && i < kListedColumns; ++i) {
-    out += (i ? ", " : "") + quote_token(header[i]);
-  }
-  if (header.size() > kListedColumns) {
-    out += " and " + std::to_string(header.size() - kListedColumns) + " more";
-  }
-  return out;
-}
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// The column named `name`: an exact match, else the one match ignoring ASCII
-// case ("User" for the default "user"). Two candidates are an error, never a
-// guess.
-int find_column(const std::vector<std::string_view>& header, const std::string& name,
-                const char* role, const std::string& path, long long line) {
-  for (const bool exact : {true, false}) {
-    int found = -1;
-    for (size_t i = 0; i < header.size(); ++i) {
-      if (exact ? header[i] == name : equal_ignoring_case(header[i], name)) {
-        if (found >= 0) {
-          throw InputError(at_line(path, line,
-                                   "the " + std::string(role) + " column " + quote_token(name) +
-                                       " matches columns " + std::to_string(found + 1) + " and " +
-                                       std::to_string(i + 1) + " of the header"));
-        }
-        found = static_cast<int>(i);
-      }
-    }
-    if (found >= 0) return found;
-  }
-  throw InputError(at_line(path, line,
-                           "the header has no " + std::string(role) + " column " +
-                               quote_token(name) + " (columns: " + list_columns(header) + ")"));
-}
-
 }  // namespace
 
 Dataset load_delimited_file(const std::string& path, char delimiter, const LoadOptions& options) {
@@ -144,8 +92,10 @@ Dataset load_delimited_file(const std::string& path, char delimiter, const LoadO
     throw InputError(at_line(path, header_line, "the user and item columns are both " +
                                                     quote_token(options.user_column)));
   }
-  const int user_column = find_column(header, options.user_column, "user", path, header_line);
-  const int item_column = find_column(header, options.item_column, "item", path, header_line);
+  const int user_column =
+      find_column(header, options.user_column, "user", nullptr, path, header_line);
+  const int item_column =
+      find_column(header, options.item_column, "item", nullptr, path, header_line);
 
   DenseIds users("user", "--users", options.n_users);
   DenseIds items("item", "--items", options.n_items);

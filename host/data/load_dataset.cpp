@@ -1,11 +1,10 @@
 // load_dataset(): decides what --data names and hands it to its loader.
-#include <algorithm>
-#include <cctype>
 #include <filesystem>
 
 #include "bitrec/dataset.hpp"
 #include "bitrec/error.hpp"
 #include "data/loaders.hpp"
+#include "data/paths.hpp"
 #include "data/session_dataset.hpp"
 #include "data/synthetic.hpp"
 #include "data/text_input.hpp"
@@ -49,24 +48,6 @@ int64_t checked_declared_count(int64_t declared, const char* flag) {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string lowercase(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-// "data/gowalla/" names "gowalla"; "." names the current directory.
-std::string directory_name(const std::string& dir) {
-  fs::path path(dir);
-  if (path.filename().empty()) path = path.parent_path();  // trailing '/'
-  std::string name = path.filename().string();
-  if (name.empty() || name == "." || name == "..") {
-    std::error_code ec;
-    name = fs::weakly_canonical(path, ec).filename().string();
-  }
-  return name.empty() ? "data" : name;
-}
 
 // The synthetic generator has its own users= / items= keys; a declared count
 // that disagrees is a mistake worth stopping for, not something to pad.
@@ -121,9 +102,9 @@ Dataset load_dataset(const std::string& spec, const LoadOptions& options) {
       result = data::dataset_from_sessions(load_session_data(spec, session_options));
     } else if (fs::is_directory(status)) {
       result = data::load_lightgcn_dir(spec, options);
-      result.name = directory_name(spec);
+      result.name = data::directory_name(spec);
     } else {
-      const std::string extension = lowercase(fs::path(spec).extension().string());
+      const std::string extension = data::lowercase_extension(spec);
       if (extension == ".csv" || extension == ".tsv") {
         result = data::load_delimited_file(spec, extension == ".csv" ? ',' : '\t', options);
         result.name = fs::path(spec).stem().string();

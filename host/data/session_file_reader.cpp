@@ -4,7 +4,6 @@
 // file order); sessions are put in training order (datasets/README.md
 // "Session data").
 #include <algorithm>
-#include <cctype>
 #include <deque>
 #include <numeric>
 #include <unordered_map>
@@ -12,75 +11,17 @@
 
 #include "bitrec/error.hpp"
 #include "data/delimited_fields.hpp"
+#include "data/header_columns.hpp"
 #include "data/session_parts.hpp"
 #include "data/text_input.hpp"
 
 namespace bitrec::data {
 namespace {
 
-// At most this many header names in a message: a "header" that is really a
-// long data row would otherwise make a message of megabytes.
-constexpr size_t kListedColumns = 10;
-
-std::string list_columns(const std::vector<std::string_view>& header) {
-  std::string out;
-  for (size_t i = 0; i < header.size() && i < kListedColumns; ++i) {
-    out += (i ? ", " : "") + quote_token(header[i]);
-  }
-  if (header.size() > kListedColumns) {
-    out += " and " + std::to_string(header.size() - kListedColumns) + " more";
-  }
-  return out;
-}
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && is_blank_char(s.front())) s.remove_prefix(1);
   while (!s.empty() && is_blank_char(s.back())) s.remove_suffix(1);
   return s;
-}
-
-// What names a column and how the user renames it, for the messages.
-struct ColumnRole {
-  const char* role;  // "session", "item", "time", "order"
-  const char* flag;  // "--session-col", ...
-};
-
-// The column named `name`: an exact match, else the one match ignoring ASCII
-// case, as the CSV loader does (host/data/delimited_loader.cpp). Two
-// candidates are an error, never a guess.
-int find_column(const std::vector<std::string_view>& header, std::string_view name,
-                const ColumnRole& column, const std::string& path, long long line) {
-  for (const bool exact : {true, false}) {
-    int found = -1;
-    for (size_t i = 0; i < header.size(); ++i) {
-      if (exact ? header[i] == name : equal_ignoring_case(header[i], name)) {
-        if (found >= 0) {
-          throw InputError(at_line(path, line,
-                                   "the " + std::string(column.role) + " column " +
-                                       quote_token(name) + " matches columns " +
-                                       std::to_string(found + 1) + " and " +
-                                       std::to_string(i + 1) + " of the header"));
-        }
-        found = static_cast<int>(i);
-      }
-    }
-    if (found >= 0) return found;
-  }
-  throw InputError(at_line(path, line,
-                           "the header has no " + std::string(column.role) + " column " +
-                               quote_token(name) + " (columns: " + list_columns(header) +
-                               "); " + column.flag + " names it"));
 }
 
 std::string delimiter_name(char delimiter) {
@@ -134,14 +75,15 @@ long long read_session_file(const std::string& path, const std::string& text, ch
                              "--time-col " + quote_token(options.time_column) +
                                  " names an empty column (expected TIME or TIME,ORDER)"));
   }
-  const int session_column = find_column(header, options.session_column,
-                                         {"session", "--session-col"}, path, header_line);
+  const int session_column = find_column(header, options.session_column, "session",
+                                         "--session-col", path, header_line);
   const int item_column =
-      find_column(header, options.item_column, {"item", "--item-col"}, path, header_line);
-  const int time_column = find_column(header, time_name, {"time", "--time-col"}, path, header_line);
+      find_column(header, options.item_column, "item", "--item-col", path, header_line);
+  const int time_column =
+      find_column(header, time_name, "time", "--time-col", path, header_line);
   const int order_column =
       order_name.empty() ? -1
-                         : find_column(header, order_name, {"order", "--time-col (TIME,ORDER)"},
+                         : find_column(header, order_name, "order", "--time-col (TIME,ORDER)",
                                        path, header_line);
   if (session_column == item_column) {
     throw InputError(at_line(path, header_line, "the session and item columns are both " +

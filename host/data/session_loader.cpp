@@ -3,7 +3,6 @@
 // data"). The readers are host/data/session_file_reader.cpp and
 // host/data/session_sequence_reader.cpp; the split is host/data/session_split.cpp.
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <deque>
@@ -13,6 +12,8 @@
 #include "bitrec/error.hpp"
 #include "bitrec/sessions.hpp"
 #include "data/delimited_fields.hpp"
+#include "data/header_columns.hpp"
+#include "data/paths.hpp"
 #include "data/session_parts.hpp"
 #include "data/text_input.hpp"
 
@@ -40,25 +41,6 @@ constexpr const char* kForms =
     "session data is a session file (.tsv, .txt or .csv with a header naming the session, item "
     "and time columns), a sequence file (lines `user item`) or a directory holding train.tsv "
     "and test.tsv";
-
-std::string lowercase_extension(const std::string& path) {
-  std::string ext = fs::path(path).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return ext;
-}
-
-// "data/diginetica/" names "diginetica"; "." names the current directory.
-std::string directory_name(const std::string& dir) {
-  fs::path path(dir);
-  if (path.filename().empty()) path = path.parent_path();  // trailing '/'
-  std::string name = path.filename().string();
-  if (name.empty() || name == "." || name == "..") {
-    std::error_code ec;
-    name = fs::weakly_canonical(path, ec).filename().string();
-  }
-  return name.empty() ? "data" : name;
-}
 
 // The first non-blank line of `text` and its number (0 if none).
 std::string_view first_line(std::string_view text, long long* number) {
@@ -130,7 +112,7 @@ SessionData load_split_directory(const std::string& dir, const SessionLoadOption
   }
   SessionData result;
   result.format = "split-directory";
-  result.name = directory_name(dir);
+  result.name = data::directory_name(dir);
   data::assemble_session_data(raw, roles, sources, &result);
   return result;
 }
@@ -186,17 +168,6 @@ SessionData load_session_file(const std::string& path, const std::string& text, 
   return result;
 }
 
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 // The start of a file, enough for its first line: is_session_spec must stay
 // cheap on a file of gigabytes.
 std::string file_head(const std::string& path) {
@@ -221,7 +192,7 @@ SessionData load_session_data(const std::string& spec, const SessionLoadOptions&
     const std::string text = data::read_whole_file(spec, "session file or sequence file");
     long long line_number = 0;
     const std::string_view line = first_line(text, &line_number);
-    const std::string ext = lowercase_extension(spec);
+    const std::string ext = data::lowercase_extension(spec);
     if (line_number > 0 && data::is_sequence_line(line)) {
       result = load_sequence_file(spec, text, line_number, options);
     } else if (is_session_extension(ext)) {
@@ -247,7 +218,7 @@ bool is_session_spec(const std::string& spec, const SessionLoadOptions& options)
   const std::string_view line = first_line(head, &line_number);
   if (line_number == 0) return false;
   if (data::is_sequence_line(line)) return true;
-  const std::string ext = lowercase_extension(spec);
+  const std::string ext = data::lowercase_extension(spec);
   if (!is_session_extension(ext)) return false;
   std::vector<std::string_view> header;
   std::deque<std::string> unescaped;
@@ -257,7 +228,7 @@ bool is_session_spec(const std::string& spec, const SessionLoadOptions& options)
     return false;
   }
   return std::any_of(header.begin(), header.end(), [&](std::string_view column) {
-    return equal_ignoring_case(column, options.session_column);
+    return data::equal_ignoring_case(column, options.session_column);
   });
 }
 

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -16,6 +15,7 @@
 #include "bitrec/sessions.hpp"
 #include "cli_runner.hpp"
 #include "json_reader.hpp"
+#include "test_data_util.hpp"
 
 namespace bitrec::testing {
 namespace {
@@ -23,28 +23,6 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string temp_path(const std::string& name) { return cli_temp_path("bitrec_session_cli", name); }
-
-// A TAB session file of `sessions` sessions of 2-8 events over `items`
-// items, starting over three days (so the last day, --test-days 1, is
-// test): each walks items i, i+1, i+2, ... (mod items), or picks random
-// items.
-std::string write_sessions(const std::string& path, int sessions, int items, bool walk, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::ostringstream text;
-  text << "SessionId\tItemId\tTime\n";
-  const int64_t t0 = 1600000000;
-  for (int s = 0; s < sessions; ++s) {
-    const int len = 2 + static_cast<int>(rng() % 7);
-    const int64_t start = t0 + int64_t{s} * 3 * 86400 / sessions;
-    const int first = static_cast<int>(rng() % items);
-    for (int k = 0; k < len; ++k) {
-      const int item = walk ? (first + k) % items : static_cast<int>(rng() % items);
-      text << "s" << s << "\t" << item << "\t" << start + 60 * k << "\n";
-    }
-  }
-  std::ofstream(path) << text.str();
-  return path;
-}
 
 // The lines of metrics.jsonl.
 std::vector<FlatJson> metrics_lines(const std::string& run) {
@@ -62,7 +40,7 @@ class SessionCli : public ::testing::Test {
   void SetUp() override {
     dir_ = temp_path("data");
     fs::create_directories(dir_);
-    data_ = write_sessions(dir_ + "/clicks.tsv", 80, 40, /*walk=*/false, 11);
+    data_ = test::write_session_file(dir_, "clicks.tsv", 80, 40, /*walk=*/false, 11);
   }
   void TearDown() override { fs::remove_all(dir_); }
   std::string dir_, data_;
@@ -241,7 +219,7 @@ TEST_F(SessionCli, ValidSessionsCarveValidation) {
 // and the next item is found, where a popularity ranking (computed here on
 // the loader's own train and test sets, ties counted against it) finds few.
 TEST_F(SessionCli, LearnsASequentialPatternPopularityCannot) {
-  const std::string file = write_sessions(dir_ + "/walk.tsv", 300, 200, /*walk=*/true, 5);
+  const std::string file = test::write_session_file(dir_, "walk.tsv", 300, 200, /*walk=*/true, 5);
   const SessionData sessions = load_session_data(file);
   ASSERT_GT(sessions.test.n_sessions(), 20);
   std::vector<int64_t> count(static_cast<size_t>(sessions.n_items), 0);
@@ -283,7 +261,7 @@ TEST_F(SessionCli, LearnsASequentialPatternPopularityCannot) {
 // (bitrec eval --mode hamming on it: 0.81 against 0.94 when written); eval
 // and query read its run.
 TEST_F(SessionCli, HashedCodesLearnTheWalkAndBeatPostHocSign) {
-  const std::string file = write_sessions(dir_ + "/walk.tsv", 300, 200, /*walk=*/true, 5);
+  const std::string file = test::write_session_file(dir_, "walk.tsv", 300, 200, /*walk=*/true, 5);
   const std::string hashed = temp_path("walk_hash"), real = temp_path("walk_real");
   const std::string common = " --data " + file + " --epochs 10 --n-sample 128 --threads 2 --dim 8";
   const CliResult h = run_bitrec("train --method gru4rec-hash" + common + " --out " + hashed, "session_hash");

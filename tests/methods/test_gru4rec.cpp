@@ -399,24 +399,6 @@ TEST(SessionEval, EvaluateSessionsEqualsAPlainReading) {
 
 // ---------------------------------------------------------------------------
 
-// A TAB session file: `sessions` sessions over `items` items spread over
-// three days, each walking items i, i+1, ... (mod items) or random items.
-std::string write_session_file(const std::string& dir, int sessions, int items, bool walk, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::string text = "SessionId\tItemId\tTime\n";
-  const int64_t t0 = 1600000000;
-  for (int s = 0; s < sessions; ++s) {
-    const int len = 2 + static_cast<int>(rng() % 7);
-    const int64_t start = t0 + int64_t{s} * 3 * 86400 / sessions;
-    const int first = static_cast<int>(rng() % items);
-    for (int k = 0; k < len; ++k) {
-      const int item = walk ? (first + k) % items : static_cast<int>(rng() % items);
-      text += "s" + std::to_string(s) + "\t" + std::to_string(item) + "\t" + std::to_string(start + 60 * k) + "\n";
-    }
-  }
-  return test::write_file(dir, "sessions.tsv", text);
-}
-
 TrainConfig small_gru4rec(int epochs) {
   TrainConfig c;
   c.method = Method::kGru4Rec;
@@ -441,7 +423,7 @@ TrainConfig small_gru4rec(int epochs) {
 // carried hidden states, Adagrad moments, dropout and negatives included.
 TEST(Gru4RecResume, StoppedInsideAnEpochAndResumedEqualsUninterrupted) {
   const std::string dir = test::fresh_test_dir();
-  const Dataset data = load_dataset(write_session_file(dir, 60, 30, /*walk=*/false, 4));
+  const Dataset data = load_dataset(test::write_session_file(dir, "sessions.tsv", 60, 30, /*walk=*/false, 4));
   ASSERT_TRUE(data.sessions);
   for (const SessionLoss loss : {SessionLoss::kCrossEntropy, SessionLoss::kBprMax}) {
     TrainConfig cfg = small_gru4rec(3);

@@ -77,7 +77,9 @@ ServeMode parse_serve_mode(const std::string& name, const ServedModel& model, co
   } else {
     throw InputError(option + " " + name + ": unknown mode; allowed: hamming, real, hier");
   }
-  if (mode != ServeMode::kReal && !model.hashed) {
+  // A session model's codes are the signs of its vectors, learned
+  // (gru4rec-hash) or taken after training (gru4rec), as in its evaluation.
+  if (mode != ServeMode::kReal && !model.hashed && !model.data.sessions) {
     throw InputError(option + " " + name + ": the run's method " + method_name(model.config.method) +
                      " has no codes; use --mode real");
   }

@@ -18,18 +18,35 @@ std::vector<int32_t> session_items(const Dataset& data, int32_t row) {
   return std::vector<int32_t>(set->items.begin() + set->offsets[index], set->items.begin() + set->offsets[index + 1]);
 }
 
+namespace {
+
+uint64_t sign_bits(const float* v, int d, int word) {
+  uint64_t bits = 0;
+  for (int c = word * 64; c < std::min(d, word * 64 + 64); ++c) {
+    if (v[c] >= 0.0f) bits |= uint64_t{1} << (c - word * 64);
+  }
+  return bits;
+}
+
+}  // namespace
+
 TopK recommend_sessions(const ServedModel& model, const std::vector<std::vector<int32_t>>& sessions,
                         const RankingOptions& options) {
   check_ranking_options(options);
-  if (options.mode != ServeMode::kReal) {
-    throw InputError(std::string("--mode ") + serve_mode_name(options.mode) + ": the run's method " +
-                     method_name(model.config.method) + " has no codes; use --mode real");
-  }
   const gru4rec::NetworkShape shape = gru4rec::network_shape(model.config, model.data.n_items);
   const gru4rec::GruNetwork net(shape, model.blocks);
   const int32_t n_items = model.data.n_items;
   const int d = shape.out_dim();
+  const int words = (d + 63) / 64;
   const int k = std::min<int>(options.k, n_items);
+  // Codes of the items' output vectors (hamming, hier), as the evaluation's.
+  std::vector<uint64_t> item_codes;
+  if (options.mode != ServeMode::kReal) {
+    item_codes.resize(static_cast<size_t>(n_items) * words);
+    for (int32_t i = 0; i < n_items; ++i) {
+      for (int w = 0; w < words; ++w) item_codes[i * words + w] = sign_bits(net.item_vectors() + int64_t{i} * d, d, w);
+    }
+  }
   TopK top;
   top.k = options.k;
   top.n_users = static_cast<int64_t>(sessions.size());
@@ -37,6 +54,7 @@ TopK recommend_sessions(const ServedModel& model, const std::vector<std::vector<
   top.scores.assign(top.items.size(), 0.0f);
   std::vector<std::vector<float>> hidden(shape.hidden.size());
   std::vector<float> scratch, scores(static_cast<size_t>(n_items));
+  std::vector<int> distance(static_cast<size_t>(n_items));
   std::vector<int32_t> order(static_cast<size_t>(n_items));
   for (size_t row = 0; row < sessions.size(); ++row) {
     for (size_t l = 0; l < hidden.size(); ++l) hidden[l].assign(static_cast<size_t>(shape.hidden[l]), 0.0f);
@@ -49,12 +67,31 @@ TopK recommend_sessions(const ServedModel& model, const std::vector<std::vector<
       scores[i] = s + net.item_bias()[i];
     }
     std::iota(order.begin(), order.end(), 0);
-    std::partial_sort(order.begin(), order.begin() + k, order.end(), [&](int32_t a, int32_t b) {
-      return scores[a] > scores[b] || (scores[a] == scores[b] && a < b);
-    });
-    for (int r = 0; r < k; ++r) {
-      top.items[row * options.k + r] = order[r];
-      top.scores[row * options.k + r] = scores[order[r]];
+    const auto by_score = [&](int32_t a, int32_t b) { return scores[a] > scores[b] || (scores[a] == scores[b] && a < b); };
+    if (options.mode == ServeMode::kReal) {
+      std::partial_sort(order.begin(), order.begin() + k, order.end(), by_score);
+    } else {
+      for (int32_t i = 0; i < n_items; ++i) {
+        int dist = 0;
+        for (int w = 0; w < words; ++w) dist += __builtin_popcountll(sign_bits(h, d, w) ^ item_codes[i * words + w]);
+        distance[i] = dist;
+      }
+      const auto by_distance = [&](int32_t a, int32_t b) {
+        return distance[a] < distance[b] || (distance[a] == distance[b] && a < b);
+      };
+      if (options.mode == ServeMode::kHamming) {
+        std::partial_sort(order.begin(), order.begin() + k, order.end(), by_distance);
+      } else {  // hier: the R nearest codes re-ranked by the real score
+        const int r = std::max(k, std::min<int>(options.rerank, n_items));
+        std::partial_sort(order.begin(), order.begin() + r, order.end(), by_distance);
+        std::partial_sort(order.begin(), order.begin() + k, order.begin() + r, by_score);
+      }
+    }
+    for (int i = 0; i < k; ++i) {
+      const int32_t item = order[i];
+      top.items[row * options.k + i] = item;
+      top.scores[row * options.k + i] =
+          options.mode == ServeMode::kHamming ? static_cast<float>(distance[item]) : scores[item];
     }
   }
   return top;

@@ -1,8 +1,11 @@
 // Next-item recommendations of a session model (docs/sessions.md
 // "Serving"): the session's items are read in order from a zero state and
-// every item is scored by the final state's inner product with its output
-// vector plus its bias. As in the evaluation, the session's own items stay
-// rankable (sessions repeat items). Equal scores go to the lower item id.
+// every item is ranked, as the evaluation's modes do: real by the final
+// state's inner product with the item's output vector plus its bias,
+// hamming by the Hamming distance of their sign codes (the score is the
+// distance), hier by the real score among the R nearest codes. As in the
+// evaluation, the session's own items stay rankable (sessions repeat
+// items). Equal scores or distances go to the lower item id.
 #pragma once
 #include <cstdint>
 #include <vector>

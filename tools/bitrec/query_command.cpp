@@ -114,9 +114,7 @@ void run_query(const QueryArgs& args) {
   ranking.rerank = args.rerank;
   check_ranking_options(ranking);  // before the (slow) load
   const std::unique_ptr<ServedModel> model = load_served_model(args.model, load);
-  // Session models rank by their real scores (session_recommend.hpp).
-  ranking.mode = args.mode.empty() ? (model->data.sessions ? ServeMode::kReal : default_serve_mode(*model))
-                                   : parse_serve_mode(args.mode, *model, "--mode");
+  ranking.mode = args.mode.empty() ? default_serve_mode(*model) : parse_serve_mode(args.mode, *model, "--mode");
   // A list longer than the catalogue has nothing more to show (and would
   // allocate users x k): capped at the items, with a note.
   ranking.k = cap_at_items(ranking.k, model->data.n_items, "-k");

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <numeric>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -393,6 +394,81 @@ TEST(SessionEval, EvaluateSessionsEqualsAPlainReading) {
       const MetricMap got = evaluate_sessions(blocks, config, n_items, sessions, options);
       ASSERT_EQ(got.size(), want.size());
       for (const auto& [key, value] : want) EXPECT_NEAR(got.at(key), value, 1e-12) << key;
+    }
+  }
+}
+
+// The hamming and hier modes against a plain reading: each session's state
+// signed and compared with every item's signed output vector (conservative:
+// items at most as far as the target); hier takes the R nearest codes, ties
+// by item id, and ranks the target among them by the real score (a miss
+// outside them). 16-bit codes over 600 items make distance ties common.
+TEST(SessionEval, HammingAndHierEqualAPlainReading) {
+  const int32_t n_items = 600;
+  TrainConfig config;
+  config.method = Method::kGru4RecHash;
+  config.session.hidden = {16};
+  resolve_config(config);
+  const gru4rec::NetworkShape shape = gru4rec::network_shape(config, n_items);
+  std::vector<ParamBlock> blocks = gru4rec::init_network_blocks(shape, 9);
+  std::mt19937 rng(9);
+  std::vector<std::vector<int32_t>> raw;
+  for (int k = 0; k < 30; ++k) {
+    std::vector<int32_t> session(2 + rng() % 7);
+    for (int32_t& item : session) item = static_cast<int32_t>(rng() % n_items);
+    raw.push_back(session);
+  }
+  const SessionSet sessions = make_sessions(raw);
+  const gru4rec::GruNetwork net(shape, blocks);
+  const int d = shape.out_dim();
+  const int rerank = 50;
+  const std::vector<int> ks = {1, 10, 40};
+  SessionMetricSums hamming(ks), hier(ks);
+  std::vector<float> scratch, scores(n_items);
+  std::vector<int> distance(n_items);
+  for (int64_t s = 0; s < sessions.n_sessions(); ++s) {
+    std::vector<std::vector<float>> hidden{std::vector<float>(static_cast<size_t>(d), 0.0f)};
+    for (int64_t t = sessions.offsets[s]; t + 1 < sessions.offsets[s + 1]; ++t) {
+      net.step(&sessions.items[t], 1, hidden, scratch, 1);
+      const float* h = hidden.back().data();
+      for (int32_t j = 0; j < n_items; ++j) {
+        const float* v = net.item_vectors() + int64_t{j} * d;
+        int dist = 0;
+        for (int c = 0; c < d; ++c) dist += (h[c] >= 0.0f) != (v[c] >= 0.0f) ? 1 : 0;
+        distance[j] = dist;
+      }
+      const int32_t target = sessions.items[t + 1];
+      hamming.add(std::count_if(distance.begin(), distance.end(), [&](int x) { return x <= distance[target]; }));
+      // Real scores in double: the evaluation's float products differ in
+      // the last bits, which moves a rank only through an exact tie of two
+      // scores, which random weights do not produce.
+      for (int32_t j = 0; j < n_items; ++j) {
+        const float* v = net.item_vectors() + int64_t{j} * d;
+        double dot = net.item_bias()[j];
+        for (int c = 0; c < d; ++c) dot += static_cast<double>(h[c]) * v[c];
+        scores[j] = static_cast<float>(dot);
+      }
+      std::vector<int32_t> order(n_items);
+      std::iota(order.begin(), order.end(), 0);
+      std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return distance[a] < distance[b]; });
+      order.resize(rerank);
+      const bool in = std::find(order.begin(), order.end(), target) != order.end();
+      hier.add(in ? std::count_if(order.begin(), order.end(), [&](int32_t j) { return scores[j] >= scores[target]; })
+                  : n_items);
+    }
+  }
+  for (const int threads : {1, 2}) {
+    SessionEvalOptions options;
+    options.topk = ks;
+    options.threads = threads;
+    options.sessions_per_group = 4;
+    options.rerank = rerank;
+    options.modes = {RetrievalMode::kHamming, RetrievalMode::kHier};
+    const ModeMetrics got = evaluate_sessions_in_modes(blocks, config, n_items, sessions, options);
+    for (const auto& [mode, sums] : {std::make_pair("hamming", &hamming), std::make_pair("hier", &hier)}) {
+      const MetricMap want = sums->metrics();
+      EXPECT_GT(want.at("recall@40"), 0.0) << mode;
+      for (const auto& [key, value] : want) EXPECT_NEAR(got.at(mode).at(key), value, 1e-12) << mode << " " << key;
     }
   }
 }

@@ -10,6 +10,7 @@
 #include "bitrec/npy.hpp"
 #include "bitrec/run_directory.hpp"
 #include "io/json_writer.hpp"
+#include "serve/session_export.hpp"
 
 namespace fs = std::filesystem;
 
@@ -135,6 +136,16 @@ void parse_export_what(const std::string& what, ExportOptions& options) {
 
 ExportSummary write_export(ServedModel& model, const std::string& dir, const ExportOptions& options) {
   ExportSummary summary;
+  if (model.data.sessions) {
+    // A session model exports its network, not per-user rows (its sessions'
+    // states exist only once their items are read).
+    if (options.topk) check_ranking_options(options.ranking);
+    write_id_maps(model.data, dir);
+    summary.files.insert(summary.files.end(), {"users.tsv", "items.tsv"});
+    write_session_export(model, dir, options, summary);
+    write_manifest(model, dir, options, summary);
+    return summary;
+  }
   bool codes = options.codes;
   if (codes && !model.hashed) {
     summary.notes.push_back(std::string("codes: the run's method ") + method_name(model.config.method) +

@@ -291,6 +291,22 @@ TEST_F(SessionCli, HashedCodesLearnTheWalkAndBeatPostHocSign) {
   const CliResult q = run_bitrec("query --model " + hashed + " --items 10,11,12 -k 3", "session_hash_query");
   ASSERT_EQ(q.exit_code, 0) << q.err;
   EXPECT_NE(q.out.find("new\t1\t"), std::string::npos) << q.out;
+
+  // export: the network, the item codes and every session's next items.
+  const std::string exported = temp_path("walk_export");
+  const CliResult e =
+      run_bitrec("export --model " + hashed + " --out " + exported + " --what codes,embeddings,topk -k 2", "session_export");
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  for (const char* file : {"emb_items.npy", "bias_items.npy", "gru_layer1_W_ih.npy", "gru_layer1_W_hh.npy",
+                           "gru_layer1_b_ih.npy", "gru_layer1_b_hh.npy", "codes_items.npy", "items.faiss", "items.tsv",
+                           "users.tsv", "export.json"}) {
+    EXPECT_TRUE(fs::exists(exported + "/" + file)) << file;
+  }
+  EXPECT_FALSE(fs::exists(exported + "/gru_state.npy")) << "the training slots' states are not part of the model";
+  const std::string topk = slurp(exported + "/topk.tsv");
+  const int64_t sessions = static_cast<int64_t>(report.number("dataset.users"));
+  EXPECT_EQ(std::count(topk.begin(), topk.end(), '\n'), 1 + 2 * sessions);  // header + k rows per session
+  fs::remove_all(exported);
   fs::remove_all(hashed);
   fs::remove_all(real);
 }

@@ -37,15 +37,6 @@ void run_export(const ExportArgs& args) {
   load.allow_changed_data = args.data.allow_changed_data;
   load.backend.device = args.device;
   load.backend.threads = args.threads;
-  load.adjust_config = [](TrainConfig& cfg) {
-    // A session model's users are sessions whose vectors exist only once
-    // their items are read: its tables would hold zeros for them.
-    if (is_session_method(cfg.method)) {
-      throw InputError(std::string("export: the run's method ") + method_name(cfg.method) +
-                       " is session-based; its rankings come from a session's items: use bitrec query --items or "
-                       "--user (docs/sessions.md \"Serving\")");
-    }
-  };
   const std::unique_ptr<ServedModel> model = load_served_model(args.model, load);
 
   // A list longer than the catalogue has nothing more to show (and would

@@ -13,16 +13,11 @@
 #include <cstdint>
 
 #include "bitrec/hd.hpp"
+#include "bitrec/kernels/estimators.hpp"  // stable_sigmoid
 #include "bitrec/kernels/philox.hpp"
 
 namespace bitrec {
 
-// σ(x) without overflow of e^−x for very negative x.
-BITREC_HD float gru_sigmoid(float x) {
-  if (x >= 0.0f) return 1.0f / (1.0f + expf(-x));
-  const float e = expf(x);
-  return e / (1.0f + e);
-}
 
 struct GruGates {
   float r, z, n, h_new;
@@ -31,8 +26,8 @@ struct GruGates {
 BITREC_HD GruGates gru_gate_forward(float gi_r, float gi_z, float gi_n, float gh_r, float gh_z,
                                     float gh_n, float h_prev) {
   GruGates g;
-  g.r = gru_sigmoid(gi_r + gh_r);
-  g.z = gru_sigmoid(gi_z + gh_z);
+  g.r = stable_sigmoid(gi_r + gh_r);
+  g.z = stable_sigmoid(gi_z + gh_z);
   g.n = tanhf(gi_n + g.r * gh_n);
   g.h_new = (1.0f - g.z) * g.n + g.z * h_prev;
   return g;

@@ -84,7 +84,7 @@ BITREC_HD float bpr_max_row(const float* scores, int cols, int target, float elu
   float p = 0.0f, reg = 0.0f;
   for (int j = 0; j < cols; ++j) {
     const float o = elu(scores[j], elu_alpha);
-    p += gru_sigmoid(o_t - o) * s[j];
+    p += stable_sigmoid(o_t - o) * s[j];
     reg += o * o * s[j];
   }
   const float inv = 1.0f / (p + kSessionLogFloor);
@@ -93,7 +93,7 @@ BITREC_HD float bpr_max_row(const float* scores, int cols, int target, float elu
   for (int j = 0; j < cols; ++j) {
     if (j == target) continue;
     const float o = elu(scores[j], elu_alpha);
-    const float sig = gru_sigmoid(o_t - o);
+    const float sig = stable_sigmoid(o_t - o);
     const float sj = s[j];
     const float through_sigma = sig * (1.0f - sig) * sj * inv;
     d_t -= through_sigma;
@@ -117,14 +117,14 @@ BITREC_HD float top1_max_row(const float* scores, int cols, int target, float sc
   for (int j = 0; j < cols; ++j) {
     if (j == target) continue;
     const float o = scores[j];
-    loss += s[j] * (gru_sigmoid(o - o_t) + gru_sigmoid(o * o));
+    loss += s[j] * (stable_sigmoid(o - o_t) + stable_sigmoid(o * o));
   }
   float d_t = 0.0f;
   for (int j = 0; j < cols; ++j) {
     if (j == target) continue;
     const float o = scores[j];
-    const float sig = gru_sigmoid(o - o_t);
-    const float sq = gru_sigmoid(o * o);
+    const float sig = stable_sigmoid(o - o_t);
+    const float sq = stable_sigmoid(o * o);
     const float sj = s[j];
     const float through_diff = sj * sig * (1.0f - sig);
     d_t -= through_diff;

@@ -136,10 +136,12 @@ TrainedRun train_run_folder(const Dataset& data, const TrainConfig& config, cons
                  method_name(cfg.method), options.resume->epochs_done,
                  static_cast<long long>(options.resume->epoch_batches_done), cfg.epochs, cfg.out.c_str());
   } else {
-    std::fprintf(stderr, "train %s on %s: %s, d=%d, L=%d, batch %d, lr %g; writing %s\n",
-                 method_name(cfg.method), backend.device_name().c_str(), plural(cfg.epochs, "epoch").c_str(), cfg.dim,
-                 cfg.layers,
-                 cfg.batch, cfg.lr, cfg.out.c_str());
+    // A session model's layers are its GRU sizes, not propagation steps.
+    const std::string layers = is_session_method(cfg.method) ? "GRU layers " + format_layer_sizes(cfg.session.hidden)
+                                                             : "L=" + std::to_string(cfg.layers);
+    std::fprintf(stderr, "train %s on %s: %s, d=%d, %s, batch %d, lr %g; writing %s\n", method_name(cfg.method),
+                 backend.device_name().c_str(), plural(cfg.epochs, "epoch").c_str(), cfg.dim, layers.c_str(), cfg.batch,
+                 cfg.lr, cfg.out.c_str());
     if (options.init) std::fprintf(stderr, "starting from the parameters of %s\n", cfg.init_from.c_str());
     if (cfg.warmup_epochs > 0) {
       std::fprintf(stderr, "epochs 1-%d: BPR on the real-valued embeddings (batch %d); then %s at lr %g\n",

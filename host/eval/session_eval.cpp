@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "bitrec/kernels/hamming.hpp"
 #include "cpu/dense_gemm.hpp"
 #include "methods/gru4rec/gru4rec_network.hpp"
 
@@ -81,22 +82,12 @@ ItemTiles item_tiles(const float* wy, int32_t n_items, int d) {
 
 namespace {
 
-// Sign codes packed 64 bits per word (bit c of a vector: component c >= 0).
-std::vector<uint64_t> pack_signs(const float* vectors, int64_t rows, int d) {
-  const int words = (d + 63) / 64;
-  std::vector<uint64_t> codes(static_cast<size_t>(rows) * words, 0);
-  for (int64_t r = 0; r < rows; ++r) {
-    for (int c = 0; c < d; ++c) {
-      if (vectors[r * d + c] >= 0.0f) codes[r * words + c / 64] |= uint64_t{1} << (c % 64);
-    }
-  }
+// The sign codes of `rows` vectors of width d (kernels/hamming.hpp's layout).
+std::vector<uint64_t> pack_rows(const float* vectors, int64_t rows, int d) {
+  const int words = code_words(d);
+  std::vector<uint64_t> codes(static_cast<size_t>(rows) * words);
+  for (int64_t r = 0; r < rows; ++r) pack_signs(vectors + r * d, d, codes.data() + r * words);
   return codes;
-}
-
-int hamming(const uint64_t* a, const uint64_t* b, int words) {
-  int d = 0;
-  for (int w = 0; w < words; ++w) d += __builtin_popcountll(a[w] ^ b[w]);
-  return d;
 }
 
 }  // namespace
@@ -112,9 +103,9 @@ ModeMetrics evaluate_sessions_in_modes(const std::vector<ParamBlock>& blocks, co
   const bool want_real = std::count(options.modes.begin(), options.modes.end(), RetrievalMode::kReal) > 0;
   const bool want_hamming = std::count(options.modes.begin(), options.modes.end(), RetrievalMode::kHamming) > 0;
   const bool want_hier = std::count(options.modes.begin(), options.modes.end(), RetrievalMode::kHier) > 0;
-  const int words = (d + 63) / 64;
+  const int words = code_words(d);
   const std::vector<uint64_t> item_codes =
-      want_hamming || want_hier ? pack_signs(net.item_vectors(), n_items, d) : std::vector<uint64_t>();
+      want_hamming || want_hier ? pack_rows(net.item_vectors(), n_items, d) : std::vector<uint64_t>();
   const int64_t rerank = std::min<int64_t>(std::max(options.rerank, 1), n_items);
 
   // Longest sessions first, so the sessions still reading at any step are a
@@ -130,6 +121,9 @@ ModeMetrics evaluate_sessions_in_modes(const std::vector<ParamBlock>& blocks, co
   std::vector<float> scratch, scores;
   std::vector<int32_t> items;
   std::vector<int64_t> real_ranks, hamming_ranks, hier_ranks;
+  // Per thread: one prediction's distance to every item (hamming, hier).
+  std::vector<std::vector<int>> distances(
+      static_cast<size_t>(threads), std::vector<int>(want_hamming || want_hier ? static_cast<size_t>(n_items) : 0));
   for (size_t g0 = 0; g0 < order.size(); g0 += group) {
     const size_t g1 = std::min(order.size(), g0 + group);
     for (size_t l = 0; l < hidden.size(); ++l) hidden[l].assign((g1 - g0) * shape.hidden[l], 0.0f);
@@ -158,7 +152,7 @@ ModeMetrics evaluate_sessions_in_modes(const std::vector<ParamBlock>& blocks, co
         return scores[static_cast<int64_t>(tk) * rows * kItemTile + r * tiles.width(tk) + item % kItemTile];
       };
       const std::vector<uint64_t> session_codes =
-          want_hamming || want_hier ? pack_signs(h, rows, d) : std::vector<uint64_t>();
+          want_hamming || want_hier ? pack_rows(h, rows, d) : std::vector<uint64_t>();
       real_ranks.assign(static_cast<size_t>(rows), 0);
       hamming_ranks.assign(static_cast<size_t>(rows), 0);
       hier_ranks.assign(static_cast<size_t>(rows), 0);
@@ -180,10 +174,16 @@ ModeMetrics evaluate_sessions_in_modes(const std::vector<ParamBlock>& blocks, co
           real_ranks[r] = rank;
         }
         if (want_hamming || want_hier) {
+          // Every item's distance once: the histogram gives the Hamming rank
+          // and hier's edge, one more pass its candidates.
           const uint64_t* code = session_codes.data() + r * words;
-          std::vector<int> histogram(static_cast<size_t>(d) + 1, 0);
-          const int target_distance = hamming(code, item_codes.data() + int64_t{target} * words, words);
-          for (int32_t j = 0; j < n_items; ++j) ++histogram[hamming(code, item_codes.data() + int64_t{j} * words, words)];
+          std::vector<int>& distance = distances[omp_get_thread_num()];
+          std::vector<int64_t> histogram(static_cast<size_t>(d) + 1, 0);
+          for (int32_t j = 0; j < n_items; ++j) {
+            distance[j] = hamming_distance(code, item_codes.data() + int64_t{j} * words, words);
+            ++histogram[distance[j]];
+          }
+          const int target_distance = distance[target];
           int64_t at_most = 0;  // items at distance <= the target's
           for (int dist = 0; dist <= target_distance; ++dist) at_most += histogram[dist];
           hamming_ranks[r] = at_most;
@@ -197,9 +197,8 @@ ModeMetrics evaluate_sessions_in_modes(const std::vector<ParamBlock>& blocks, co
             int64_t edge_seen = 0;
             int64_t rank = 0;
             for (int32_t j = 0; j < n_items; ++j) {
-              const int dist = hamming(code, item_codes.data() + int64_t{j} * words, words);
-              bool in = dist < edge;
-              if (dist == edge && edge_seen < at_edge) {
+              bool in = distance[j] < edge;
+              if (distance[j] == edge && edge_seen < at_edge) {
                 in = true;
                 ++edge_seen;
                 if (j == target) candidate = true;

@@ -4,6 +4,7 @@
 
 #include "bitrec/error.hpp"
 #include "bitrec/faiss_binary.hpp"
+#include "bitrec/kernels/hamming.hpp"
 #include "bitrec/npy.hpp"
 #include "bitrec/run_directory.hpp"
 #include "bitrec/session_recommend.hpp"
@@ -46,14 +47,12 @@ void write_session_export(ServedModel& model, const std::string& dir, const Expo
       throw InputError("--what codes: the run has " + std::to_string(d) +
                        " bits, not a multiple of 8; FAISS's binary indexes need whole bytes");
     }
+    // The items' sign codes in the layout of every export (FAISS's bytes).
     const float* wy = model.item_embedding(0);
-    std::vector<uint8_t> codes(static_cast<size_t>(n_items) * (d / 8), 0);
-    // FAISS's bit order: bit c of a vector is bit c % 8 of byte c / 8.
-    for (int64_t i = 0; i < n_items; ++i) {
-      for (int c = 0; c < d; ++c) {
-        if (wy[i * d + c] >= 0.0f) codes[i * (d / 8) + c / 8] |= static_cast<uint8_t>(1u << (c % 8));
-      }
-    }
+    const int words = code_words(d);
+    std::vector<uint64_t> packed(static_cast<size_t>(n_items) * words);
+    for (int64_t i = 0; i < n_items; ++i) pack_signs(wy + i * d, d, packed.data() + i * words);
+    const std::vector<uint8_t> codes = codes_to_bytes(packed, n_items, d);
     write_npy(path_in(dir, "codes_items.npy"), "|u1", {n_items, d / 8}, codes.data(), codes.size());
     write_faiss_binary_flat(path_in(dir, "items.faiss"), codes, n_items, d);
     summary.files.insert(summary.files.end(), {"codes_items.npy", "items.faiss"});

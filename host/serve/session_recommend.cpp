@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "bitrec/error.hpp"
+#include "bitrec/kernels/hamming.hpp"
 #include "methods/gru4rec/gru4rec_network.hpp"
 
 namespace bitrec {
@@ -18,18 +19,6 @@ std::vector<int32_t> session_items(const Dataset& data, int32_t row) {
   return std::vector<int32_t>(set->items.begin() + set->offsets[index], set->items.begin() + set->offsets[index + 1]);
 }
 
-namespace {
-
-uint64_t sign_bits(const float* v, int d, int word) {
-  uint64_t bits = 0;
-  for (int c = word * 64; c < std::min(d, word * 64 + 64); ++c) {
-    if (v[c] >= 0.0f) bits |= uint64_t{1} << (c - word * 64);
-  }
-  return bits;
-}
-
-}  // namespace
-
 TopK recommend_sessions(const ServedModel& model, const std::vector<std::vector<int32_t>>& sessions,
                         const RankingOptions& options) {
   check_ranking_options(options);
@@ -37,15 +26,13 @@ TopK recommend_sessions(const ServedModel& model, const std::vector<std::vector<
   const gru4rec::GruNetwork net(shape, model.blocks);
   const int32_t n_items = model.data.n_items;
   const int d = shape.out_dim();
-  const int words = (d + 63) / 64;
+  const int words = code_words(d);
   const int k = std::min<int>(options.k, n_items);
   // Codes of the items' output vectors (hamming, hier), as the evaluation's.
   std::vector<uint64_t> item_codes;
   if (options.mode != ServeMode::kReal) {
     item_codes.resize(static_cast<size_t>(n_items) * words);
-    for (int32_t i = 0; i < n_items; ++i) {
-      for (int w = 0; w < words; ++w) item_codes[i * words + w] = sign_bits(net.item_vectors() + int64_t{i} * d, d, w);
-    }
+    for (int32_t i = 0; i < n_items; ++i) pack_signs(net.item_vectors() + int64_t{i} * d, d, &item_codes[i * words]);
   }
   TopK top;
   top.k = options.k;
@@ -55,6 +42,7 @@ TopK recommend_sessions(const ServedModel& model, const std::vector<std::vector<
   std::vector<std::vector<float>> hidden(shape.hidden.size());
   std::vector<float> scratch, scores(static_cast<size_t>(n_items));
   std::vector<int> distance(static_cast<size_t>(n_items));
+  std::vector<uint64_t> session_code(static_cast<size_t>(words));
   std::vector<int32_t> order(static_cast<size_t>(n_items));
   for (size_t row = 0; row < sessions.size(); ++row) {
     for (size_t l = 0; l < hidden.size(); ++l) hidden[l].assign(static_cast<size_t>(shape.hidden[l]), 0.0f);
@@ -71,10 +59,9 @@ TopK recommend_sessions(const ServedModel& model, const std::vector<std::vector<
     if (options.mode == ServeMode::kReal) {
       std::partial_sort(order.begin(), order.begin() + k, order.end(), by_score);
     } else {
+      pack_signs(h, d, session_code.data());
       for (int32_t i = 0; i < n_items; ++i) {
-        int dist = 0;
-        for (int w = 0; w < words; ++w) dist += __builtin_popcountll(sign_bits(h, d, w) ^ item_codes[i * words + w]);
-        distance[i] = dist;
+        distance[i] = hamming_distance(session_code.data(), &item_codes[i * words], words);
       }
       const auto by_distance = [&](int32_t a, int32_t b) {
         return distance[a] < distance[b] || (distance[a] == distance[b] && a < b);

@@ -72,17 +72,8 @@ Dataset load_delimited_file(const std::string& path, char delimiter, const LoadO
   std::deque<std::string> unescaped;
   std::string problem;
 
-  // Header: the first non-blank line.
   std::vector<std::string_view> header;
-  long long header_line = 0;
-  while (lines.next(&line)) {
-    if (is_blank_line(line)) continue;
-    header_line = lines.line_number();
-    if (!split_delimited_line(line, delimiter, &header, &unescaped, &problem)) {
-      throw InputError(at_line(path, header_line, problem));
-    }
-    break;
-  }
+  const long long header_line = read_header_row(lines, delimiter, path, &header, &unescaped);
   if (header_line == 0) {
     throw InputError(at_line(path, 1, "empty file: expected a header row naming the " +
                                           options.user_column + " and " + options.item_column +

@@ -3,9 +3,24 @@
 #include <cctype>
 
 #include "bitrec/error.hpp"
+#include "data/delimited_fields.hpp"
 #include "data/text_input.hpp"
 
 namespace bitrec::data {
+
+long long read_header_row(LineCursor& lines, char delimiter, const std::string& path,
+                          std::vector<std::string_view>* header, std::deque<std::string>* unescaped) {
+  std::string_view line;
+  std::string problem;
+  while (lines.next(&line)) {
+    if (is_blank_line(line)) continue;
+    if (!split_delimited_line(line, delimiter, header, unescaped, &problem)) {
+      throw InputError(at_line(path, lines.line_number(), problem));
+    }
+    return lines.line_number();
+  }
+  return 0;
+}
 
 std::string list_columns(const std::vector<std::string_view>& header) {
   std::string out;

@@ -1,11 +1,22 @@
 // Finding a named column in a delimited file's header, shared by the CSV/TSV
 // interaction loader and the session-file reader.
 #pragma once
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace bitrec::data {
+
+class LineCursor;
+
+// Reads the header: the first non-blank line left in `lines`, split at
+// `delimiter` into `header` (views into the text or `unescaped`). Returns its
+// line number, or 0 when no non-blank line is left (the caller's "empty
+// file" message names the columns it wanted). A malformed quote throws
+// InputError "path:line: problem".
+long long read_header_row(LineCursor& lines, char delimiter, const std::string& path,
+                          std::vector<std::string_view>* header, std::deque<std::string>* unescaped);
 
 // At most kListedColumns names: a "header" that is really a long data row
 // (no header line, or the wrong delimiter) would otherwise make a message of

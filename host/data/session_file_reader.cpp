@@ -56,15 +56,7 @@ long long read_session_file(const std::string& path, const std::string& text, ch
   std::string problem;
 
   std::vector<std::string_view> header;
-  long long header_line = 0;
-  while (lines.next(&line)) {
-    if (is_blank_line(line)) continue;
-    header_line = lines.line_number();
-    if (!split_delimited_line(line, delimiter, &header, &unescaped, &problem)) {
-      throw InputError(at_line(path, header_line, problem));
-    }
-    break;
-  }
+  const long long header_line = read_header_row(lines, delimiter, path, &header, &unescaped);
   if (header_line == 0) {
     throw InputError(at_line(path, 1, "empty file: expected a header row naming the " +
                                           options.session_column + ", " + options.item_column +

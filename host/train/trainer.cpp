@@ -308,24 +308,25 @@ TrainSummary train_model(Backend& be, const Dataset& data, const TrainConfig& cf
     point.epoch = epoch + 1;
     point.loss = loss;
     point.hashed = hashed;
-    const ModelOutputs outputs = runner.outputs();
     if (data.sessions) {
-      // Next-item prediction over the held-out sessions (docs/sessions.md).
-      const ModelState now_state = runner.state();
-      point.test = evaluate_session_modes(now_state.blocks, cfg, data, data.sessions->test);
-      if (has_valid) point.valid = evaluate_session_modes(now_state.blocks, cfg, data, data.sessions->valid);
+      // Next-item prediction over the held-out sessions (docs/sessions.md),
+      // from the state just taken (last_good); a session's code is read
+      // from its items, so there are no user-item codes to check.
+      point.test = evaluate_session_modes(last_good.blocks, cfg, data, data.sessions->test);
+      if (has_valid) point.valid = evaluate_session_modes(last_good.blocks, cfg, data, data.sessions->valid);
     } else {
+      const ModelOutputs outputs = runner.outputs();
       point.test = evaluate_outputs(be, outputs, data, data.test, known, modes_for(cfg.method), eval_options);
       if (has_valid) {
         point.valid = evaluate_outputs(be, outputs, data, data.valid, data.train, modes_for(cfg.method),
                                        eval_options);
       }
-    }
-    if (hashed && !data.sessions) {  // sessions: their codes are states, not rows (docs/sessions.md)
-      std::vector<uint64_t> codes(outputs.codes.size());
-      be.download(outputs.codes, codes.data());
-      point.codes = code_health(codes, data.n_users, data.n_items, outputs.bits);
-      health_watch.check(point.epoch, point.codes, data.n_items, outputs.bits);
+      if (hashed) {
+        std::vector<uint64_t> codes(outputs.codes.size());
+        be.download(outputs.codes, codes.data());
+        point.codes = code_health(codes, data.n_users, data.n_items, outputs.bits);
+        health_watch.check(point.epoch, point.codes, data.n_items, outputs.bits);
+      }
     }
     point.eval_seconds = seconds_since(eval_start);
     point.train_seconds = summary.train_seconds;

@@ -33,7 +33,11 @@ int64_t Dataset::test_session_row() const {
 }
 
 LoadOptions load_options_of(const TrainConfig& c) {
-  LoadOptions load{c.user_column, c.item_column, c.declared_items, c.declared_users};
+  LoadOptions load;
+  load.user_column = c.user_column;
+  load.item_column = c.item_column;
+  load.n_items = c.declared_items;
+  load.n_users = c.declared_users;
   load.sessions.session_column = c.session.session_column;
   load.sessions.time_column = c.session.time_column;
   load.sessions.test_days = c.session.test_days;

@@ -113,12 +113,13 @@ const char* session_input_name(SessionInput i) {
   switch (i) {
     case SessionInput::kConstrained: return "constrained";
     case SessionInput::kEmbedding: return "embedding";
+    case SessionInput::kOneHot: return "onehot";
   }
   return "?";
 }
 SessionInput parse_session_input(const std::string& name) {
-  return parse_name<SessionInput>("--input", name, {"constrained", "embedding"},
-                                  {SessionInput::kConstrained, SessionInput::kEmbedding});
+  return parse_name<SessionInput>("--input", name, {"constrained", "embedding", "onehot"},
+                                  {SessionInput::kConstrained, SessionInput::kEmbedding, SessionInput::kOneHot});
 }
 
 std::vector<int> parse_layer_sizes(const std::string& text) {

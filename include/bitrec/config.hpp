@@ -17,8 +17,9 @@ enum class Encoder { kLightGcn, kNgcf, kGraphSage };
 // GRU4Rec's loss over the sampled output (docs/sessions.md "Losses"; --loss).
 enum class SessionLoss { kCrossEntropy, kBprMax, kTop1Max };
 // What feeds GRU4Rec's first layer (--input): the output weights of the
-// item (the constrained embedding), or an embedding table of its own.
-enum class SessionInput { kConstrained, kEmbedding };
+// item (the constrained embedding), an embedding table of its own, or the
+// item as a one-hot vector (the first layer's input weights are a table).
+enum class SessionInput { kConstrained, kEmbedding, kOneHot };
 
 // Session-based methods (gru4rec, docs/sessions.md): the model's options and
 // how session data are read and split. Defaults are the official GRU4Rec's.

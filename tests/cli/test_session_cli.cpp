@@ -255,6 +255,34 @@ TEST_F(SessionCli, LearnsASequentialPatternPopularityCannot) {
   fs::remove_all(out);
 }
 
+// --input onehot (the official GRUEmbedding first layer) learns the walk
+// too; its blocks are exported in place of layer 1's GRUCell blocks, and
+// query reads its run.
+TEST_F(SessionCli, OneHotInputLearnsTheWalkAndExportsItsBlocks) {
+  const std::string file = test::write_session_file(dir_, "walk.tsv", 300, 200, /*walk=*/true, 5);
+  const std::string out = temp_path("walk_onehot");
+  const CliResult r = run_bitrec("train --method gru4rec --input onehot --data " + file +
+                                     " --epochs 10 --layers 32 --n-sample 128 --threads 2 --out " + out,
+                                 "session_onehot");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const FlatJson report(slurp(out + "/report.json"));
+  EXPECT_EQ(report.text("config.input"), "onehot");
+  const double recall = report.number("metrics.real.recall@20");
+  RecordProperty("onehot_recall_at_20", std::to_string(recall));
+  EXPECT_GT(recall, 0.5);
+  const CliResult q = run_bitrec("query --model " + out + " --items 10,11,12 -k 3", "session_onehot_query");
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  const std::string exported = temp_path("walk_onehot_export");
+  const CliResult e = run_bitrec("export --model " + out + " --out " + exported + " --what embeddings", "session_onehot_export");
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  for (const char* name : {"gru_layer1_W_x.npy", "gru_layer1_W_rz.npy", "gru_layer1_W_h.npy", "gru_layer1_b.npy"}) {
+    EXPECT_TRUE(fs::exists(exported + "/" + name)) << name;
+  }
+  EXPECT_FALSE(fs::exists(exported + "/gru_layer1_W_ih.npy"));
+  fs::remove_all(exported);
+  fs::remove_all(out);
+}
+
 // gru4rec-hash ranks the walk by Hamming distance of learned 8-bit codes
 // (200 items: codes must be shared, so their arrangement matters) far above
 // popularity and above the post-hoc sign of a gru4rec model of the same width

@@ -328,10 +328,11 @@ TEST(SessionEval, MetricSumsOverHandRanks) {
   EXPECT_EQ(empty.at("mrr@20"), 0.0);
 }
 
-TrainConfig gru4rec_config(std::vector<int> hidden) {
+TrainConfig gru4rec_config(std::vector<int> hidden, SessionInput input = SessionInput::kConstrained) {
   TrainConfig c;
   c.method = Method::kGru4Rec;
   c.session.hidden = std::move(hidden);
+  c.session.input = input;
   resolve_config(c);
   return c;
 }
@@ -339,10 +340,12 @@ TrainConfig gru4rec_config(std::vector<int> hidden) {
 // evaluate_sessions (item tiles, longest sessions first, groups of sessions)
 // against a plain reading of every session alone with double dot products,
 // over 600 items (three score tiles, the last partial); any thread count
-// and group size give the same metrics.
-TEST(SessionEval, EvaluateSessionsEqualsAPlainReading) {
+// and group size give the same metrics; for each input mode.
+class SessionEvalInputs : public ::testing::TestWithParam<SessionInput> {};
+
+TEST_P(SessionEvalInputs, EvaluateSessionsEqualsAPlainReading) {
   const int32_t n_items = 600;
-  const TrainConfig config = gru4rec_config({12, 8});
+  const TrainConfig config = gru4rec_config({12, 8}, GetParam());
   const gru4rec::NetworkShape shape = gru4rec::network_shape(config, n_items);
   std::vector<ParamBlock> blocks = gru4rec::init_network_blocks(shape, 5);
   std::mt19937 rng(5);
@@ -397,6 +400,12 @@ TEST(SessionEval, EvaluateSessionsEqualsAPlainReading) {
     }
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Inputs, SessionEvalInputs,
+                         ::testing::Values(SessionInput::kConstrained, SessionInput::kEmbedding, SessionInput::kOneHot),
+                         [](const ::testing::TestParamInfo<SessionInput>& info) {
+                           return std::string(session_input_name(info.param));
+                         });
 
 // The hamming and hier modes against a plain reading: each session's state
 // signed and compared with every item's signed output vector (conservative:
@@ -501,9 +510,12 @@ TEST(Gru4RecResume, StoppedInsideAnEpochAndResumedEqualsUninterrupted) {
   const std::string dir = test::fresh_test_dir();
   const Dataset data = load_dataset(test::write_session_file(dir, "sessions.tsv", 60, 30, /*walk=*/false, 4));
   ASSERT_TRUE(data.sessions);
-  for (const SessionLoss loss : {SessionLoss::kCrossEntropy, SessionLoss::kBprMax}) {
+  for (const SessionLoss loss : {SessionLoss::kCrossEntropy, SessionLoss::kBprMax, SessionLoss::kTop1Max}) {
     TrainConfig cfg = small_gru4rec(3);
     cfg.session.loss = loss;
+    // top1-max runs with the one-hot input: its first layer's carried state
+    // and its row-updated W_x must resume too.
+    if (loss == SessionLoss::kTop1Max) cfg.session.input = SessionInput::kOneHot;
     SCOPED_TRACE(session_loss_name(loss));
     auto backend = make_cpu_backend(2);
     const TrainSummary whole = train_model(*backend, data, cfg, nullptr);

@@ -74,7 +74,7 @@ std::vector<float> dense_gradient(const gru4rec::StepGradients& g, const ParamBl
     if (c.session.input == SessionInput::kConstrained) add_rows(g.inputs, g.d_inputs);
   } else if (block.name == "gru4rec.By") {
     add_rows(g.columns, g.d_bias);
-  } else if (block.name == "gru4rec.E") {
+  } else if (block.name == "gru4rec.E" || block.name == "gru4rec.layer1.W_x") {
     add_rows(g.inputs, g.d_inputs);
   } else {
     out = g.layers[layer_part];
@@ -96,7 +96,8 @@ void check_step(const TrainConfig& c, int warm_steps) {
   int checked = 0;
   for (size_t b = 0; b < blocks.size(); ++b) {
     if (blocks[b].name == "gru4rec.state") continue;
-    const bool is_layer = blocks[b].name.find(".layer") != std::string::npos;
+    // The layers' dense blocks, in order (onehot's W_x is a row-updated table).
+    const bool is_layer = blocks[b].name.find(".layer") != std::string::npos && blocks[b].name != "gru4rec.layer1.W_x";
     const std::vector<float> analytic = dense_gradient(g, blocks[b], c, layer_part);
     if (is_layer) ++layer_part;
     ASSERT_EQ(analytic.size(), blocks[b].value.size()) << blocks[b].name;
@@ -143,6 +144,14 @@ TEST(Gru4RecGradients, BprMaxConstrained) {
 
 TEST(Gru4RecGradients, Top1MaxTwoLayersWithEmbedding) {
   check_step(tiny_config(SessionLoss::kTop1Max, {5, 4}, SessionInput::kEmbedding), 3);
+}
+
+TEST(Gru4RecGradients, BprMaxOneHot) {
+  check_step(tiny_config(SessionLoss::kBprMax, {6}, SessionInput::kOneHot), 3);
+}
+
+TEST(Gru4RecGradients, CrossEntropyTwoLayersOneHot) {
+  check_step(tiny_config(SessionLoss::kCrossEntropy, {5, 4}, SessionInput::kOneHot), 2);
 }
 
 TEST(Gru4RecGradients, CrossEntropyTwoLayersConstrainedAtFirstStep) {

@@ -417,7 +417,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--loss", args->loss, option_help("--loss"))->capture_default_str()
       ->check(CLI::IsMember({"cross-entropy", "bpr-max", "top1-max"}));
   cmd->add_option("--input", args->input, option_help("--input"))->capture_default_str()
-      ->check(CLI::IsMember({"constrained", "embedding"}));
+      ->check(CLI::IsMember({"constrained", "embedding", "onehot"}));
   cmd->add_option("--embedding-dim", c.session.embedding_dim, option_help("--embedding-dim"))
       ->check(whole_in(1, kMaxDim));
   cmd->add_option("--n-sample", c.session.n_sample, option_help("--n-sample"))->capture_default_str()

@@ -1,5 +1,7 @@
 // One training step (docs/sessions.md "One step"), as the official GRU4Rec:
-//   x = E[input] (Wy[input] with the constrained embedding), dropout;
+//   x = E[input] (Wy[input] with the constrained embedding), dropout; with
+//   the one-hot input the first layer reads W_x[input] itself
+//   (host/cpu/gru_embedding_cpu.hpp) and the dropout is on its output;
 //   each GRU layer: h = GRUCell(x, h_slot) from the slot's carried state
 //   (zero where a session starts), dropout, carried on; x = h;
 //   scores S = h · Wy[Y]ᵀ + By[Y] over Y = the rows' targets + n_sample
@@ -22,6 +24,7 @@
 #include "bitrec/kernels/session_losses.hpp"
 #include "cpu/dense_gemm.hpp"
 #include "cpu/gru_cpu.hpp"
+#include "cpu/gru_embedding_cpu.hpp"
 #include "methods/gru4rec/gru4rec_gradients.hpp"
 #include "methods/gru4rec/gru4rec_network.hpp"
 #include "methods/gru4rec/item_sampler.hpp"
@@ -95,15 +98,19 @@ class Gru4RecModel final : public MethodModel {
     // Forward through the layers from the slots' carried states.
     const int32_t* inputs = &batches_.input[first];
     inputs_ = inputs;
+    const bool one_hot = shape_.one_hot();
     const int in0 = shape_.input_dim;
-    x0_.resize(static_cast<size_t>(n * in0));
-    gru::gather_rows(net.input_table(), in0, inputs, n, x0_.data(), 1);
-    apply_dropout(x0_.data(), n * in0, config_.session.dropout_embed, epoch, step, 0, &mask0_);
+    const float* x = nullptr;
+    if (!one_hot) {
+      x0_.resize(static_cast<size_t>(n * in0));
+      gru::gather_rows(net.input_table(), in0, inputs, n, x0_.data(), 1);
+      apply_dropout(x0_.data(), n * in0, config_.session.dropout_embed, epoch, step, 0, &mask0_);
+      x = x0_.data();
+    }
     const int layers = net.layers();
     caches_.resize(layers);
     outs_.resize(layers);
     masks_.resize(layers);
-    const float* x = x0_.data();
     int state_col = 0;
     for (int l = 0; l < layers; ++l) {
       const int h = shape_.hidden[l];
@@ -114,8 +121,16 @@ class Gru4RecModel final : public MethodModel {
         std::copy(carried, carried + h, &h_prev_[r * h]);
       }
       outs_[l].resize(static_cast<size_t>(n * h));
-      gru::gru_layer_forward(net.layer(l), x, h_prev_.data(), n, outs_[l].data(), &caches_[l], 1);
-      apply_dropout(outs_[l].data(), n * h, config_.session.dropout_hidden, epoch, step, l + 1, &masks_[l]);
+      if (l == 0 && one_hot) {
+        // The official's "embedding" is this layer's output: dropout_embed
+        // on it, and the dropped-out state is what the slot carries.
+        gru::gru_embedding_forward(net.one_hot_layer(), inputs, h_prev_.data(), n, outs_[0].data(), &one_hot_cache_,
+                                   1);
+        apply_dropout(outs_[0].data(), n * h, config_.session.dropout_embed, epoch, step, 0, &masks_[0]);
+      } else {
+        gru::gru_layer_forward(net.layer(l), x, h_prev_.data(), n, outs_[l].data(), &caches_[l], 1);
+        apply_dropout(outs_[l].data(), n * h, config_.session.dropout_hidden, epoch, step, l + 1, &masks_[l]);
+      }
       x = outs_[l].data();
       state_col += h;
     }
@@ -220,10 +235,17 @@ class Gru4RecModel final : public MethodModel {
     for (int l = layers - 1; l >= 0; --l) {
       multiply(*d_h, masks_[l]);
       LayerGrads& g = layer_grads(l);
-      const int in = l == 0 ? in0 : shape_.hidden[l - 1];
-      d_x_.resize(static_cast<size_t>(n * in));
+      if (l == 0 && one_hot) {
+        // d loss / d W_x[input] lands in d_x0_, the rows' gradients.
+        d_x0_.resize(static_cast<size_t>(n * 3 * shape_.hidden[0]));
+        gru::gru_embedding_backward(net.one_hot_layer(), one_hot_cache_, d_h->data(), n,
+                                    {g.part[1].data(), g.part[2].data(), g.part[3].data(), d_x0_.data()}, 1);
+        return loss;
+      }
+      d_x_.resize(static_cast<size_t>(n * shape_.layer_input(l)));
       gru::gru_layer_backward(net.layer(l), caches_[l], d_h->data(), n,
-                              {g.w_ih.data(), g.w_hh.data(), g.b_ih.data(), g.b_hh.data()}, d_x_.data(), nullptr, 1);
+                              {g.part[0].data(), g.part[1].data(), g.part[2].data(), g.part[3].data()}, d_x_.data(),
+                              nullptr, 1);
       d_below_.swap(d_x_);
       d_h = &d_below_;
     }
@@ -271,17 +293,22 @@ class Gru4RecModel final : public MethodModel {
     g.columns = columns_;
     g.d_columns = d_out_vectors_;
     g.d_bias = d_bias_;
-    g.inputs.assign(inputs_, inputs_ + static_cast<int64_t>(d_x0_.size()) / shape_.input_dim);
+    const int64_t input_cols = shape_.one_hot() ? 3 * shape_.hidden[0] : shape_.input_dim;
+    g.inputs.assign(inputs_, inputs_ + static_cast<int64_t>(d_x0_.size()) / input_cols);
     g.d_inputs = d_x0_;
     for (const LayerGrads& l : grads_) {
-      for (const std::vector<float>* v : {&l.w_ih, &l.w_hh, &l.b_ih, &l.b_hh}) g.layers.push_back(*v);
+      for (const std::vector<float>& v : l.part) {
+        if (!v.empty()) g.layers.push_back(v);
+      }
     }
     return g;
   }
 
  private:
+  // A layer's dense gradients in gru4rec::layer_block_parts' order; onehot's
+  // W_x (updated by rows from d_x0_) stays empty.
   struct LayerGrads {
-    std::vector<float> w_ih, w_hh, b_ih, b_hh;
+    std::vector<float> part[4];
   };
 
   void index_blocks() {
@@ -292,10 +319,11 @@ class Gru4RecModel final : public MethodModel {
       else if (name == gru4rec::kInputEmbedding) e_index_ = static_cast<int>(k);
       else if (name == kStateBlock) state_index_ = k;
     }
-    // The layers' blocks follow each other: W_ih, W_hh, b_ih, b_hh.
+    // A layer's four blocks follow each other (gru4rec::layer_block_parts).
     for (int l = 0; l < static_cast<int>(shape_.hidden.size()); ++l) {
+      const std::string first = gru4rec::layer_block_name(l, gru4rec::layer_block_parts(shape_, l)[0].c_str());
       for (size_t k = 0; k < blocks_.size(); ++k) {
-        if (blocks_[k].name == gru4rec::layer_block_name(l, "W_ih")) layer_index_.push_back(k);
+        if (blocks_[k].name == first) layer_index_.push_back(k);
       }
     }
     grads_.resize(shape_.hidden.size());
@@ -335,14 +363,16 @@ class Gru4RecModel final : public MethodModel {
 
   LayerGrads& layer_grads(int l) {
     LayerGrads& g = grads_[l];
-    const int h = shape_.hidden[l];
-    const int in = l == 0 ? shape_.input_dim : shape_.hidden[l - 1];
-    g.w_ih.assign(static_cast<size_t>(in) * 3 * h, 0.0f);
-    g.w_hh.assign(static_cast<size_t>(h) * 3 * h, 0.0f);
-    g.b_ih.assign(static_cast<size_t>(3 * h), 0.0f);
-    g.b_hh.assign(static_cast<size_t>(3 * h), 0.0f);
+    const auto shapes = gru4rec::layer_block_shapes(shape_, l);
+    for (int part = 0; part < 4; ++part) {
+      if (is_row_updated(l, part)) continue;
+      g.part[part].assign(static_cast<size_t>(shapes[part].first * shapes[part].second), 0.0f);
+    }
     return g;
   }
+
+  // onehot's W_x: updated on the rows a step read, like an embedding.
+  bool is_row_updated(int l, int part) const { return l == 0 && part == 0 && shape_.one_hot(); }
 
   void adagrad(ParamBlock& b, const std::vector<float>& grad) {
     gru::adagrad_dense(b.value.data(), b.adam_v.data(), b.adam_m.data(), grad.data(), b.size(), config_.lr,
@@ -351,18 +381,16 @@ class Gru4RecModel final : public MethodModel {
 
   void update_dense() {
     for (size_t l = 0; l < layer_index_.size(); ++l) {
-      const size_t k = layer_index_[l];
-      adagrad(blocks_[k], grads_[l].w_ih);
-      adagrad(blocks_[k + 1], grads_[l].w_hh);
-      adagrad(blocks_[k + 2], grads_[l].b_ih);
-      adagrad(blocks_[k + 3], grads_[l].b_hh);
+      for (int part = 0; part < 4; ++part) {
+        if (!is_row_updated(static_cast<int>(l), part)) adagrad(blocks_[layer_index_[l] + part], grads_[l].part[part]);
+      }
     }
   }
 
   // The sparse updates: Wy on the sampled columns (and, with the constrained
   // embedding, the input rows: one coalesced update per row, as the
-  // official's single sparse gradient of Wy), By on the columns, E on the
-  // input rows.
+  // official's single sparse gradient of Wy), By on the columns, E (or
+  // onehot's W_x) on the input rows.
   void update_rows(int64_t n) {
     const int32_t* inputs = inputs_;
     const int64_t cols = static_cast<int64_t>(columns_.size());
@@ -380,9 +408,9 @@ class Gru4RecModel final : public MethodModel {
     } else {
       gru::adagrad_rows(wy.value.data(), wy.adam_v.data(), wy.adam_m.data(), h_out, columns_.data(),
                         d_out_vectors_.data(), cols, lr, mu, kAdagradEps, 1);
-      ParamBlock& e = blocks_[e_index_];
-      gru::adagrad_rows(e.value.data(), e.adam_v.data(), e.adam_m.data(), shape_.input_dim, inputs, d_x0.data(), n, lr,
-                        mu, kAdagradEps, 1);
+      ParamBlock& e = shape_.one_hot() ? blocks_[layer_index_[0]] : blocks_[e_index_];
+      gru::adagrad_rows(e.value.data(), e.adam_v.data(), e.adam_m.data(), e.cols, inputs, d_x0.data(), n, lr, mu,
+                        kAdagradEps, 1);
     }
     ParamBlock& by = blocks_[by_index_];
     gru::adagrad_rows(by.value.data(), by.adam_v.data(), by.adam_m.data(), 1, columns_.data(), d_bias_.data(), cols,
@@ -414,6 +442,7 @@ class Gru4RecModel final : public MethodModel {
   std::vector<float> x0_, mask0_, h_prev_, out_vectors_, out_vectors_t_, scores_, d_scores_, row_loss_, logq_,
       d_session_, d_out_vectors_, d_bias_, d_x_, d_below_, row_grads_;
   std::vector<gru::GruLayerCache> caches_;
+  gru::GruEmbeddingCache one_hot_cache_;
   std::vector<std::vector<float>> outs_, masks_;
   std::vector<LayerGrads> grads_;
 };

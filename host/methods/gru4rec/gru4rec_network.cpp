@@ -1,6 +1,7 @@
 #include "methods/gru4rec/gru4rec_network.hpp"
 
 #include <cmath>
+#include <utility>
 
 #include "bitrec/error.hpp"
 #include "methods/param_blocks.hpp"
@@ -16,6 +17,7 @@ float glorot_limit(int64_t fan_in, int64_t fan_out) {
 constexpr uint32_t kTagItemVectors = 0x47520001u;
 constexpr uint32_t kTagEmbedding = 0x47520002u;
 constexpr uint32_t kTagLayer = 0x47520100u;  // + 2·layer (+1 for W_hh)
+constexpr uint32_t kTagOneHot = 0x47520010u;  // + part: onehot's first layer (W_x, W_rz, W_h)
 
 const ParamBlock& find_block(const std::vector<ParamBlock>& blocks, const std::string& name, int64_t rows,
                              int64_t cols) {
@@ -38,12 +40,27 @@ NetworkShape network_shape(const TrainConfig& c, int32_t n_items) {
   s.n_items = n_items;
   s.input = c.session.input;
   s.hidden = c.session.hidden;
-  s.input_dim = s.input == SessionInput::kConstrained ? s.hidden.back() : c.session.embedding_dim;
+  switch (s.input) {
+    case SessionInput::kConstrained: s.input_dim = s.hidden.back(); break;
+    case SessionInput::kEmbedding: s.input_dim = c.session.embedding_dim; break;
+    case SessionInput::kOneHot: s.input_dim = 0; break;
+  }
   return s;
 }
 
 std::string layer_block_name(int layer, const char* part) {
   return "gru4rec.layer" + std::to_string(layer + 1) + "." + part;
+}
+
+std::vector<std::string> layer_block_parts(const NetworkShape& s, int layer) {
+  if (layer == 0 && s.one_hot()) return {"W_x", "W_rz", "W_h", "b"};
+  return {"W_ih", "W_hh", "b_ih", "b_hh"};
+}
+
+std::vector<std::pair<int64_t, int64_t>> layer_block_shapes(const NetworkShape& s, int l) {
+  const int64_t h = s.hidden[l];
+  if (l == 0 && s.one_hot()) return {{s.n_items, 3 * h}, {h, 2 * h}, {h, h}, {1, 3 * h}};
+  return {{s.layer_input(l), 3 * h}, {h, 3 * h}, {1, 3 * h}, {1, 3 * h}};
 }
 
 std::vector<ParamBlock> init_network_blocks(const NetworkShape& s, uint64_t seed) {
@@ -55,15 +72,20 @@ std::vector<ParamBlock> init_network_blocks(const NetworkShape& s, uint64_t seed
     blocks.push_back(uniform_block(kInputEmbedding, s.n_items, s.input_dim, glorot_limit(s.n_items, s.input_dim),
                                    seed, kTagEmbedding));
   }
-  int in = s.input_dim;
   for (int l = 0; l < static_cast<int>(s.hidden.size()); ++l) {
-    const int h = s.hidden[l];
-    const uint32_t tag = kTagLayer + 2u * static_cast<uint32_t>(l);
-    blocks.push_back(uniform_block(layer_block_name(l, "W_ih"), in, 3 * h, glorot_limit(in, h), seed, tag));
-    blocks.push_back(uniform_block(layer_block_name(l, "W_hh"), h, 3 * h, glorot_limit(h, h), seed, tag + 1));
-    blocks.push_back(uniform_block(layer_block_name(l, "b_ih"), 1, 3 * h, 0.0f, seed, 0));
-    blocks.push_back(uniform_block(layer_block_name(l, "b_hh"), 1, 3 * h, 0.0f, seed, 0));
-    in = h;
+    const uint32_t tag = l == 0 && s.one_hot() ? kTagOneHot : kTagLayer + 2u * static_cast<uint32_t>(l);
+    const std::vector<std::string> parts = layer_block_parts(s, l);
+    const auto shapes = layer_block_shapes(s, l);
+    // The official initialisation: a gate block [in, k·H] is drawn as k
+    // blocks [in, H], so its limit is √(6 / (in + H)); biases are zero.
+    const int64_t h = s.hidden[l];
+    for (int part = 0; part < 4; ++part) {
+      const auto [rows, cols] = shapes[part];
+      const bool bias = rows == 1;
+      const float limit = bias ? 0.0f : glorot_limit(rows, h);
+      blocks.push_back(uniform_block(layer_block_name(l, parts[part].c_str()), rows, cols, limit, seed,
+                                     bias ? 0u : tag + static_cast<uint32_t>(part)));
+    }
   }
   return blocks;
 }
@@ -72,31 +94,53 @@ GruNetwork::GruNetwork(const NetworkShape& s, const std::vector<ParamBlock>& blo
   wy_ = find_block(blocks, kItemVectors, s.n_items, s.out_dim()).value.data();
   by_ = find_block(blocks, kItemBias, s.n_items, 1).value.data();
   if (s.input == SessionInput::kEmbedding) e_ = find_block(blocks, kInputEmbedding, s.n_items, s.input_dim).value.data();
-  int in = s.input_dim;
   for (int l = 0; l < static_cast<int>(s.hidden.size()); ++l) {
-    const int h = s.hidden[l];
-    layers_.push_back({find_block(blocks, layer_block_name(l, "W_ih"), in, 3 * h).value.data(),
-                       find_block(blocks, layer_block_name(l, "W_hh"), h, 3 * h).value.data(),
-                       find_block(blocks, layer_block_name(l, "b_ih"), 1, 3 * h).value.data(),
-                       find_block(blocks, layer_block_name(l, "b_hh"), 1, 3 * h).value.data()});
-    in = h;
+    const std::vector<std::string> parts = layer_block_parts(s, l);
+    const auto shapes = layer_block_shapes(s, l);
+    LayerPointers p{};
+    for (int part = 0; part < 4; ++part) {
+      p.part[part] =
+          find_block(blocks, layer_block_name(l, parts[part].c_str()), shapes[part].first, shapes[part].second)
+              .value.data();
+    }
+    layers_.push_back(p);
   }
 }
 
 gru::GruLayerWeights GruNetwork::layer(int l) const {
   const LayerPointers& p = layers_[l];
-  const int in = l == 0 ? shape_.input_dim : shape_.hidden[l - 1];
-  return {p.w_ih, p.w_hh, p.b_ih, p.b_hh, in, shape_.hidden[l]};
+  return {p.part[0], p.part[1], p.part[2], p.part[3], shape_.layer_input(l), shape_.hidden[l]};
 }
 
-const float* GruNetwork::input_table() const { return shape_.input == SessionInput::kConstrained ? wy_ : e_; }
+gru::GruEmbeddingWeights GruNetwork::one_hot_layer() const {
+  const LayerPointers& p = layers_[0];
+  return {p.part[0], p.part[1], p.part[2], p.part[3], shape_.hidden[0]};
+}
+
+const float* GruNetwork::input_table() const {
+  switch (shape_.input) {
+    case SessionInput::kConstrained: return wy_;
+    case SessionInput::kEmbedding: return e_;
+    case SessionInput::kOneHot: break;
+  }
+  return nullptr;
+}
 
 void GruNetwork::step(const int32_t* items, int64_t rows, std::vector<std::vector<float>>& hidden,
                       std::vector<float>& scratch, int threads) const {
-  scratch.resize(static_cast<size_t>(rows) * shape_.input_dim);
-  gru::gather_rows(input_table(), shape_.input_dim, items, rows, scratch.data(), threads);
-  const float* x = scratch.data();
-  for (int l = 0; l < layers(); ++l) {
+  int first = 0;
+  const float* x = nullptr;
+  if (shape_.one_hot()) {
+    float* h = hidden[0].data();
+    gru::gru_embedding_forward(one_hot_layer(), items, h, rows, h, nullptr, threads);
+    x = h;
+    first = 1;
+  } else {
+    scratch.resize(static_cast<size_t>(rows) * shape_.input_dim);
+    gru::gather_rows(input_table(), shape_.input_dim, items, rows, scratch.data(), threads);
+    x = scratch.data();
+  }
+  for (int l = first; l < layers(); ++l) {
     float* h = hidden[l].data();
     gru::gru_layer_forward(layer(l), x, h, rows, h, nullptr, threads);
     x = h;

@@ -7,20 +7,28 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bitrec/config.hpp"
 #include "bitrec/model.hpp"
 #include "cpu/gru_cpu.hpp"
+#include "cpu/gru_embedding_cpu.hpp"
 
 namespace bitrec::gru4rec {
 
 struct NetworkShape {
   int32_t n_items = 0;
   SessionInput input = SessionInput::kConstrained;
-  int input_dim = 0;        // the first layer's input: last layer's size (constrained) or --embedding-dim
+  // The first layer's input: the last layer's size (constrained), or
+  // --embedding-dim; 0 for onehot, whose first layer reads a row of its own
+  // table (gru_embedding_cpu.hpp).
+  int input_dim = 0;
   std::vector<int> hidden;  // GRU layer sizes
   int out_dim() const { return hidden.back(); }
+  bool one_hot() const { return input == SessionInput::kOneHot; }
+  // The width of layer l's input (l ≥ 1, or any l but onehot's first).
+  int layer_input(int l) const { return l == 0 ? input_dim : hidden[l - 1]; }
 };
 NetworkShape network_shape(const TrainConfig& config, int32_t n_items);
 
@@ -29,6 +37,12 @@ inline constexpr const char kItemVectors[] = "gru4rec.Wy";
 inline constexpr const char kItemBias[] = "gru4rec.By";
 inline constexpr const char kInputEmbedding[] = "gru4rec.E";
 std::string layer_block_name(int layer, const char* part);  // "gru4rec.layer1.W_ih"
+// The blocks of a layer in their order: W_ih, W_hh, b_ih, b_hh for a
+// GRUCell; W_x, W_rz, W_h, b for the one-hot first layer (W_x [items, 3H]
+// is updated row by row like an embedding, the others densely).
+std::vector<std::string> layer_block_parts(const NetworkShape& shape, int layer);
+// Their shapes (rows, cols), in the same order.
+std::vector<std::pair<int64_t, int64_t>> layer_block_shapes(const NetworkShape& shape, int layer);
 
 // The seeded initialisation of the official implementation: every gate
 // block uniform in ±√(6 / (fan_in + fan_out)), Wy and E likewise, biases 0.
@@ -42,8 +56,9 @@ class GruNetwork {
 
   const NetworkShape& shape() const { return shape_; }
   int layers() const { return static_cast<int>(shape_.hidden.size()); }
-  gru::GruLayerWeights layer(int l) const;
-  const float* input_table() const;  // [n_items, input_dim]: Wy (constrained) or E
+  gru::GruLayerWeights layer(int l) const;  // a GRUCell layer (not onehot's first)
+  gru::GruEmbeddingWeights one_hot_layer() const;  // onehot's first layer
+  const float* input_table() const;  // [n_items, input_dim]: Wy (constrained), E, or null (onehot)
   const float* item_vectors() const { return wy_; }  // [n_items, out_dim]
   const float* item_bias() const { return by_; }     // [n_items]
 
@@ -58,8 +73,9 @@ class GruNetwork {
   const float* wy_ = nullptr;
   const float* by_ = nullptr;
   const float* e_ = nullptr;
+  // A layer's four blocks in layer_block_parts' order.
   struct LayerPointers {
-    const float *w_ih, *w_hh, *b_ih, *b_hh;
+    const float* part[4];
   };
   std::vector<LayerPointers> layers_;
 };

@@ -15,9 +15,13 @@ HostModelFootprint gru4rec_memory(const TrainConfig& c, const MemoryShape& s) {
   f.out_dim = out;
   int64_t weights = s.n_items * (out + 1);
   if (c.session.input == SessionInput::kEmbedding) weights += s.n_items * int64_t{c.session.embedding_dim};
-  int in = c.session.input == SessionInput::kConstrained ? out : c.session.embedding_dim;
+  int64_t in = c.session.input == SessionInput::kConstrained ? out : c.session.embedding_dim;
+  // onehot's first layer: W_x [items, 3H] in place of W_ih, W_rz [H, 2H],
+  // W_h [H, H] and b [3H]: as many weights as a GRUCell with `items` inputs
+  // but one bias.
+  if (c.session.input == SessionInput::kOneHot) in = s.n_items;
   for (int h : c.session.hidden) {
-    weights += int64_t{in + h + 2} * 3 * h;
+    weights += (in + h + 2) * 3 * h;
     in = h;
   }
   f.params = 3 * weights * kFloat;
@@ -36,7 +40,8 @@ MethodSpec session_spec(Method method, const char* name, bool hashed, Estimator 
   s.encoder_refusal = "reads sessions with GRU layers, not a graph encoder";
   s.own_options = {
       {"--loss", "loss over the sampled output: cross-entropy, bpr-max or top1-max"},
-      {"--input", "first layer's input: constrained (the items' output vectors) or embedding (a table of its own)"},
+      {"--input", "first layer's input: constrained (the items' output vectors), embedding (a table of its own) "
+                  "or onehot (the first layer's input weights, the official's default without an embedding)"},
       {"--embedding-dim", "--input embedding: its size (default: the first layer's)"},
       {"--n-sample", "negatives per mini-batch, shared by its rows, drawn from popularity^--sample-alpha"},
       {"--sample-alpha", "exponent of popularity in the negatives' distribution"},

@@ -57,6 +57,48 @@ BITREC_HD GruGateGrads gru_gate_backward(float r, float z, float n, float gh_n, 
   return d;
 }
 
+// The official one-hot input layer ("GRUEmbedding"): the first GRU layer
+// reads the item as a one-hot vector, so its input product is a row of
+// W_x [items, 3H] (blocks [x | r | z]); with vx = W_x[item] + b and
+// vh = h·W_rz ([H, 2H], blocks [r | z]),
+//   r = σ(vx_r + vh_r), z = σ(vx_z + vh_z),
+//   c = tanh((r ⊙ h)·W_h + vx_x), h' = (1 − z) ⊙ h + z ⊙ c.
+// Unlike GRUCell the reset gate multiplies h before its product, and z
+// weighs the candidate, not the old state. The caller does the two products;
+// these are the element rules around them.
+struct GruEmbeddingGates {
+  float r, z;
+};
+
+BITREC_HD GruEmbeddingGates gru_embedding_gates(float vx_r, float vx_z, float vh_r, float vh_z) {
+  return {stable_sigmoid(vx_r + vh_r), stable_sigmoid(vx_z + vh_z)};
+}
+
+BITREC_HD float gru_embedding_output(float z, float candidate, float h_prev) {
+  return (1.0f - z) * h_prev + z * candidate;
+}
+
+// d loss / d (candidate's pre-activation) and d loss / d (z's
+// pre-activation) of one element, given d loss / d h' (this step only: the
+// path to h is the caller's, and GRU4Rec detaches it).
+struct GruEmbeddingOutputGrads {
+  float d_candidate_pre, d_z_pre;
+};
+
+BITREC_HD GruEmbeddingOutputGrads gru_embedding_output_backward(float z, float candidate, float h_prev,
+                                                                float d_h_new) {
+  GruEmbeddingOutputGrads d;
+  d.d_candidate_pre = d_h_new * z * (1.0f - candidate * candidate);
+  d.d_z_pre = d_h_new * (candidate - h_prev) * z * (1.0f - z);
+  return d;
+}
+
+// d loss / d (r's pre-activation) from d loss / d (r ⊙ h), the product's
+// input gradient.
+BITREC_HD float gru_embedding_reset_backward(float r, float h_prev, float d_reset_h) {
+  return d_reset_h * h_prev * r * (1.0f - r);
+}
+
 // One element of the official IndexedAdagradM (dense and sparse paths alike):
 // acc += g²; step = −lr·g/√(acc + ε); with momentum, mom = μ·mom + step and
 // p += mom, else p += step. `mom` is not read when momentum is 0 (may be null).

@@ -6,6 +6,8 @@
 #include <memory>
 
 #include "bitrec/cuda_backend.hpp"
+#include "bitrec/session_device.hpp"
+#include "session_trainer.hpp"
 
 extern "C" {
 
@@ -20,6 +22,11 @@ __attribute__((visibility("default"))) int bitrec_cuda_module_device_count() noe
 
 __attribute__((visibility("default"))) bitrec::Backend* bitrec_cuda_module_make_backend() {
   return bitrec::make_cuda_backend().release();
+}
+
+__attribute__((visibility("default"))) bitrec::SessionDeviceTrainer* bitrec_cuda_module_make_session_trainer(
+    const bitrec::SessionDeviceLayout* layout, const bitrec::SessionDeviceOptions* options) {
+  return bitrec::cuda::make_cuda_session_trainer(*layout, *options).release();
 }
 
 __attribute__((visibility("default"))) const char* bitrec_cuda_module_version() noexcept {

@@ -22,6 +22,7 @@
 #if defined(BITREC_WITH_CUDA)
 #include "bitrec/cuda_backend.hpp"
 #endif
+#include "bitrec/session_device.hpp"
 
 namespace bitrec {
 
@@ -59,6 +60,7 @@ std::string executable_dir() {
 struct CudaModule {
   cuda_module::DeviceCountFn device_count = nullptr;
   cuda_module::MakeBackendFn make_backend = nullptr;
+  cuda_module::MakeSessionTrainerFn make_session_trainer = nullptr;
   std::string error;  // empty when loaded
 };
 
@@ -101,7 +103,10 @@ CudaModule open_module() {
       ::dlsym(handle, cuda_module::kDeviceCountSymbol));
   module.make_backend = reinterpret_cast<cuda_module::MakeBackendFn>(
       ::dlsym(handle, cuda_module::kMakeBackendSymbol));
-  if (version == nullptr || module.device_count == nullptr || module.make_backend == nullptr) {
+  module.make_session_trainer = reinterpret_cast<cuda_module::MakeSessionTrainerFn>(
+      ::dlsym(handle, cuda_module::kMakeSessionTrainerSymbol));
+  if (version == nullptr || module.device_count == nullptr || module.make_backend == nullptr ||
+      module.make_session_trainer == nullptr) {
     module = CudaModule{};
     module.error = "the CUDA backend module " + path + " lacks its entry points (" +
                    cuda_module::kMakeBackendSymbol + ", ...): not a bitrec CUDA module?";
@@ -159,6 +164,37 @@ std::unique_ptr<Backend> make_backend(const BackendOptions& options) {
 #endif
   }
   throw InputError("--device: unknown value '" + device + "' (allowed: auto, cpu, cuda)");
+}
+
+// The same choice as make_backend, so that a session method trains where
+// the run's backend lives.
+bool session_device_chosen(const std::string& device) {
+  if (device == "cpu") return false;
+#if defined(BITREC_WITH_CUDA)
+  if (device == "auto" && !nvidia_driver_present()) return false;
+  const CudaModule& module = cuda_module_once();
+  if (device == "auto") return module.error.empty() && module.device_count() > 0;
+  return device == "cuda";
+#else
+  return false;
+#endif
+}
+
+std::unique_ptr<SessionDeviceTrainer> make_session_device_trainer(const SessionDeviceLayout& layout,
+                                                                  const SessionDeviceOptions& options) {
+#if defined(BITREC_WITH_CUDA)
+  const CudaModule& module = cuda_module_once();
+  if (!module.error.empty()) throw InputError("--device cuda: " + module.error + " (use --device cpu or auto)");
+  if (module.device_count() <= 0) {
+    throw InputError("--device cuda: no CUDA device is available (use --device cpu or auto)");
+  }
+  return std::unique_ptr<SessionDeviceTrainer>(module.make_session_trainer(&layout, &options));
+#else
+  (void)layout;
+  (void)options;
+  throw InputError("--device cuda: this bitrec was built without the CUDA backend (backends: cpu); "
+                   "use --device cpu or auto");
+#endif
 }
 
 }  // namespace bitrec

@@ -49,7 +49,11 @@ Json eval_point_json(const EvalPoint& p) {
 }
 
 std::string train_device_name(const TrainConfig& config, const Backend& backend) {
-  if (train_placement(config).device == TrainDevice::kHost) return host_train_device_name(config.threads);
+  // A method that steps on the device itself trains where the backend is.
+  const bool own_device_step = method_spec(config.method).steps_on_device && backend.name() == "cuda";
+  if (train_placement(config).device == TrainDevice::kHost && !own_device_step) {
+    return host_train_device_name(config.threads);
+  }
   return backend.device_name();
 }
 

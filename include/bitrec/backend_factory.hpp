@@ -7,6 +7,7 @@
 #include <string>
 
 #include "bitrec/backend.hpp"
+#include "bitrec/session_device.hpp"
 
 namespace bitrec {
 
@@ -19,5 +20,12 @@ struct BackendOptions {
 std::unique_ptr<Backend> make_backend(const BackendOptions& options);
 // Whether this build has the CUDA module (nothing is loaded to say so).
 bool cuda_built();
+
+// Session methods (gru4rec) step on the device themselves: whether --device
+// `device` puts them there (make_backend's choice), and a device trainer
+// from the CUDA module (InputError when there is none).
+bool session_device_chosen(const std::string& device);
+std::unique_ptr<SessionDeviceTrainer> make_session_device_trainer(const SessionDeviceLayout& layout,
+                                                                  const SessionDeviceOptions& options);
 
 }  // namespace bitrec

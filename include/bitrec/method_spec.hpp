@@ -88,6 +88,10 @@ struct MethodSpec {
   // next-item prediction over test sessions (docs/sessions.md), not by
   // user-item retrieval.
   bool session_based = false;
+  // A MethodModel (TrainDevice::kHost) whose step runs on the CUDA device
+  // itself when --device chooses it (gru4rec: include/bitrec/
+  // session_device.hpp), so it trains where the backend lives.
+  bool steps_on_device = false;
 
   // Code length in bits when it does not follow --dim (a method that always
   // emits the same code length); 0: the code length is --dim (or no codes).

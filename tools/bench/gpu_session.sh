@@ -65,17 +65,19 @@ t_start=$(date +%s)
 steps=(
   "machine      10   3"   # nvidia-smi, compute mode, cuSPARSE/cuBLAS, tool versions
   "deps         10   2"   # sh .deps/install.sh: dpkg -x of 4 small .deb files
-  "configure    30  12"   # cmake: CUDA compiler detection dominates
-  "build       165 110"   # bitrec + bitrec_cuda_tests (+ module): ~150 C++ and 9 .cu files, 16 jobs
+  "configure    25  12"   # cmake: CUDA compiler detection dominates
+  "build       155 110"   # bitrec + bitrec_cuda_tests (+ module): ~150 C++ and 11 .cu files, 16 jobs
   "cuda_tests   60  25"   # every CUDA test once, --gtest_output=xml
-  "memcheck     50  30"   # compute-sanitizer memcheck, small cases of every kernel family
-  "racecheck    40  25"   # compute-sanitizer racecheck, the shared-memory kernels
+  "memcheck     45  30"   # compute-sanitizer memcheck, small cases of every kernel family
+  "racecheck    35  25"   # compute-sanitizer racecheck, the shared-memory kernels
   "data          5   1"   # Gowalla present in the carried folder
   "bench_cusparse 25 12"  # bench --device cuda, lightgcn, cuSPARSE SpMM: 3 epochs, eval, Hamming top-50
-  "bench_warp   20   8"   # same with the warp SpMM, 2 epochs
+  "bench_warp   15   8"   # same with the warp SpMM, 2 epochs
   "bench_recall 20  10"   # bench --device cuda, recall-hash, 2 epochs
-  "cpu_lightgcn 25  12"   # bench --device cpu (16 threads), lightgcn, 1 epoch
-  "cpu_recall   15   8"   # bench --device cpu, recall-hash, 1 epoch
+  "cpu_lightgcn 20  12"   # bench --device cpu (16 threads), lightgcn, 1 epoch
+  "cpu_recall   10   8"   # bench --device cpu, recall-hash, 1 epoch
+  "gru4rec_gpu  15   6"   # train --device cuda, gru4rec on Video Games: 1 epoch + evaluation
+  "gru4rec_cpu  25  16"   # the same on the CPU (16 threads), for the ratio
 )
 archive_budget=5             # summary + logs into one tar.gz in $OUT; estimate 1 s
 budget_sum=$archive_budget
@@ -89,6 +91,7 @@ sanitizer_bin() {
   else echo ""; fi
 }
 have_data() { [[ -f "$data/train.txt" && -f "$data/test.txt" ]]; }
+sessions=${GPU_SESSIONS:-.gpu-data/video-games/sequences.txt}
 data_missing_reason() {
   echo "no Gowalla at $data (train.txt + test.txt): run tools/bench/prepare_gpu_data.sh here and name .gpu-data in carry"
 }
@@ -107,6 +110,7 @@ memcheck_filter='CudaParity.*:CudaTopkParity.DegenerateCalls:CudaTopkParity.Real
 memcheck_filter+=':Widths/CudaPropagateParity.*/cusparse_d64:Widths/CudaPropagateParity.*/warp_d100'
 memcheck_filter+=':Widths/CudaHammingParity.*/bits130:CudaSmoothRecallParity.OneItemCatalogue'
 memcheck_filter+=':CudaSmoothRecallParity.RejectsBadInputLikeCpu:CudaSmoothRecallParity.PairCountGrowsMidEpoch:*CudaGraphParity.*'
+memcheck_filter+=':Cases/CudaGru4RecParity.StepsMatchTheHost/top1max_onehot_dropout'
 racecheck_filter='Widths/CudaHammingParity.*/bits64_ties:Widths/CudaHammingParity.*/bits1024'
 racecheck_filter+=':CudaTopkParity.RealIntegerScoresExactBothPaths:CudaSmoothRecallParity.OneItemCatalogue'
 racecheck_filter+=':CudaSmoothRecallParity.UsersWithoutPairsLeaveEverythingUnchanged'
@@ -211,12 +215,25 @@ step_bench_warp() { bench bench_warp cuda lightgcn 2 10 BITREC_SPMM=warp; }
 step_bench_recall() { bench bench_recall cuda recall-hash 2 5; }
 step_cpu_lightgcn() { bench cpu_lightgcn cpu lightgcn 1 3; }
 step_cpu_recall() { bench cpu_recall cpu recall-hash 1 1; }
+# gru4rec NAME DEVICE: one epoch on Video Games (docs/sessions.md "On a GPU");
+# the epoch's seconds are metrics.jsonl's "seconds", copied to NAME.json.
+gru4rec() {
+  local name=$1 device=$2
+  [[ -f "$sessions" ]] || { echo "skipped: no $sessions: run tools/bench/prepare_gpu_data.sh here and name .gpu-data in carry"; return 1; }
+  if [[ "$device" == cuda && "$dry" == 1 ]]; then dry_note "$bitrec train --method gru4rec --device cuda"; return 0; fi
+  [[ -x "$bitrec" ]] || { echo "no $bitrec (build step)"; return 1; }
+  "$bitrec" train --method gru4rec --data "$sessions" --device "$device" --epochs 1 --out "$logs/$name-run" &&
+    tail -1 "$logs/$name-run/metrics.jsonl" > "$logs/$name.json" &&
+    echo "epoch: $(grep -oE '"seconds": *[0-9.eE+-]+' "$logs/$name.json" | head -1) s"
+}
+step_gru4rec_gpu() { gru4rec gru4rec_gpu cuda; }
+step_gru4rec_cpu() { gru4rec gru4rec_cpu cpu; }
 
-export -f sanitizer_bin have_data data_missing_reason dry_note require_passes sanitize bench
+export -f sanitizer_bin have_data data_missing_reason dry_note require_passes sanitize bench gru4rec
 export -f step_machine step_deps step_configure step_build step_cuda_tests step_memcheck \
           step_racecheck step_data step_bench_cusparse step_bench_warp step_bench_recall \
-          step_cpu_lightgcn step_cpu_recall
-export dry data build bitrec cuda_tests jobs logs memcheck_filter racecheck_filter
+          step_cpu_lightgcn step_cpu_recall step_gru4rec_gpu step_gru4rec_cpu
+export dry data sessions build bitrec cuda_tests jobs logs memcheck_filter racecheck_filter
 
 # --- the runner --------------------------------------------------------------------
 declare -A status=() seconds=() budget_of=()
@@ -265,7 +282,7 @@ verdict() {
       local want='ERROR SUMMARY'; [[ $1 == racecheck ]] && want='RACECHECK SUMMARY'
       grep -m1 '^dry run' "$log" && return
       echo "$(grep -m1 -o "$want: .*" "$log" || echo "no $want line"); $(gtest_line "$log")" ;;
-    bench_* | cpu_*) grep -m1 -E '^(epoch: median|dry run|skipped|no )' "$log" || tail -1 "$log" ;;
+    bench_* | cpu_* | gru4rec_*) grep -m1 -E '^(epoch: |dry run|skipped|no )' "$log" || tail -1 "$log" ;;
     *) tail -1 "$log" ;;
   esac
 }
@@ -328,6 +345,9 @@ summary() {
   g=$(json_num "$j/bench_recall.json" epoch_seconds_median)
   c=$(json_num "$j/cpu_recall.json" epoch_seconds_median)
   printf '%-34s %12s %12s %12s %9s\n' "recall-hash epoch, 64 bits (s)" "$g" "" "$c" "$(ratio "$c" "$g")"
+  g=$(json_num "$j/gru4rec_gpu.json" seconds)
+  c=$(json_num "$j/gru4rec_cpu.json" seconds)
+  printf '%-34s %12s %12s %12s %9s\n' "gru4rec epoch, Video Games (s)" "$g" "" "$c" "$(ratio "$c" "$g")"
   echo "cpu threads: $(grep -m1 '^device:' "$logs/cpu_lightgcn.log" 2>/dev/null | cut -c9- || echo '-')"
   local shown=0  # why each failed or cut step failed, as far as room allows
   for name in "${order[@]}"; do

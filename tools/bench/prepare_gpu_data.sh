@@ -27,6 +27,18 @@ cp "$src/train.txt" "$src/test.txt" "$dst/"
 chmod u+w "$dst"/*.txt
 echo "data: $dst ($(du -sk "$dst" | cut -f1) KiB, $(wc -l < "$dst/train.txt") train users)"
 
+# Video Games' user sequences, for the gru4rec steps (docs/sessions.md);
+# optional: the steps say so when it is missing.
+seq_src=${VIDEO_GAMES:-$(dirname "$src")/video-games/sequences.txt}
+if [[ -f "$seq_src" ]]; then
+  rm -rf .gpu-data/video-games && mkdir -p .gpu-data/video-games
+  cp "$seq_src" .gpu-data/video-games/sequences.txt
+  chmod u+w .gpu-data/video-games/sequences.txt
+  echo "data: .gpu-data/video-games ($(wc -l < .gpu-data/video-games/sequences.txt) events)"
+else
+  echo "prepare_gpu_data: no $seq_src: the gru4rec steps will be skipped" >&2
+fi
+
 if ((deps)); then
   rm -rf .deps && mkdir -p .deps
   (cd .deps && apt-get download libcli11-dev googletest libgtest-dev libgmock-dev 2>&1 |

@@ -24,6 +24,10 @@ mkdir -p "$tmp/data"
 awk 'BEGIN { for (u = 0; u < 40; ++u) { s = u; for (j = 1; j < 6; ++j) s = s " " (u + j) % 60; print s } }' \
   > "$tmp/data/train.txt"
 awk 'BEGIN { for (u = 0; u < 40; ++u) print u, (u + 7) % 60 }' > "$tmp/data/test.txt"
+# 200 user sequences of 6 items each (user item per line, in order), for the
+# gru4rec steps.
+awk 'BEGIN { for (u = 1; u <= 200; ++u) for (j = 0; j < 6; ++j) print u, (u + 3 * j) % 50 + 1 }' > "$tmp/sessions.txt"
+export GPU_SESSIONS="$tmp/sessions.txt"
 
 t0=$(date +%s)
 GPU_DRY_RUN=1 OUT="$tmp/out" GPU_DATA="$tmp/data" GPU_BITREC="$bitrec" GPU_BUILD="$tmp/no-build" \
@@ -45,6 +49,9 @@ check "CPU epoch figure in the summary" \
   grep -qE '^lightgcn epoch \(s\) +- +- +[0-9.e+-]+ ' <<< "$summary"
 check "CPU recall-hash figure in the summary" \
   grep -qE '^recall-hash epoch, 64 bits \(s\) +- +[0-9.e+-]+ ' <<< "$summary"
+check "CPU gru4rec figure in the summary" \
+  grep -qE '^gru4rec epoch, Video Games \(s\) +- +[0-9.e+-]+ ' <<< "$summary"
+check "the gru4rec device step is skipped, not run" grep -qE '^   gru4rec_gpu: dry' "$tmp/run.log"
 check "summary.txt in OUT" test -s "$tmp/out/summary.txt"
 check "at most 8 files in OUT" test "$(find "$tmp/out" -type f | wc -l)" -le 8
 listing=$(tar -tzf "$tmp/out/gpu-session-logs.tar.gz" 2>&1)
@@ -54,14 +61,16 @@ done
 check "dry run took ${elapsed} s < 60 s" test "$elapsed" -lt 60
 
 # No data: a clear message, the benchmarks skipped with the reason.
-GPU_DRY_RUN=1 OUT="$tmp/out2" GPU_DATA="$tmp/none" GPU_BITREC="$bitrec" GPU_BUILD="$tmp/no-build" \
-  bash "$script" > "$tmp/run2.log" 2>&1
+GPU_DRY_RUN=1 OUT="$tmp/out2" GPU_DATA="$tmp/none" GPU_SESSIONS="$tmp/none.txt" GPU_BITREC="$bitrec" \
+  GPU_BUILD="$tmp/no-build" bash "$script" > "$tmp/run2.log" 2>&1
 rc2=$?
 check "missing data: exit status 1" test "$rc2" -eq 1
 check "missing data: the data step names prepare_gpu_data.sh" \
   grep -qE '^   data: FAIL.*run tools/bench/prepare_gpu_data.sh' "$tmp/run2.log"
 check "missing data: the CPU benchmark says why it was skipped" \
   grep -qE '^   cpu_lightgcn: FAIL.*skipped: no Gowalla at' "$tmp/run2.log"
+check "missing sessions: the gru4rec benchmark says why it was skipped" \
+  grep -qE '^   gru4rec_cpu: FAIL.*skipped: no .*none.txt: run tools/bench/prepare_gpu_data.sh' "$tmp/run2.log"
 
 # The device path itself, rehearsed with stand-ins: nvidia-smi and
 # compute-sanitizer stubs (the sanitizer's summaries in the tool's own

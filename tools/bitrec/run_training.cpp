@@ -117,7 +117,7 @@ TrainedRun train_run_folder(const Dataset& data, const TrainConfig& config, cons
   // A method that trains on the host ignores --device for training (its
   // spec; docs/training.md): say so when cuda was asked for.
   const TrainPlacement placement = train_placement(cfg);
-  if (placement.device == TrainDevice::kHost && cfg.device == "cuda") {
+  if (placement.device == TrainDevice::kHost && cfg.device == "cuda" && !method_spec(cfg.method).steps_on_device) {
     std::fprintf(stderr, "note: %s trains on the %s, not on cuda; evaluation runs on %s\n", placement.cause.c_str(),
                  host_train_device_name(cfg.threads).c_str(), backend.device_name().c_str());
   }

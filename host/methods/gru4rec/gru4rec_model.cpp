@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "bitrec/backend_factory.hpp"
 #include "bitrec/dataset.hpp"
 #include "bitrec/error.hpp"
 #include "bitrec/kernels/estimators.hpp"
@@ -46,8 +47,10 @@ constexpr const char kStateBlock[] = "gru4rec.state";
 
 class Gru4RecModel final : public MethodModel {
  public:
-  Gru4RecModel(const TrainConfig& config, const Dataset& data, const std::vector<ParamBlock>& saved)
-      : config_(config),
+  Gru4RecModel(const TrainConfig& config, const Dataset& data, const std::vector<ParamBlock>& saved,
+               SessionTrainerFactory device_factory)
+      : device_factory_(std::move(device_factory)),
+        config_(config),
         shape_(gru4rec::network_shape(config, data.n_items)),
         n_rows_(data.n_users),
         batches_(gru4rec::build_session_batches(data.sessions->train, config.batch)),
@@ -75,6 +78,7 @@ class Gru4RecModel final : public MethodModel {
   int64_t batches_per_epoch() const override { return batches_.steps(); }
 
   double train_batch(int epoch, int64_t step, int64_t /*adam_step*/) override {
+    if (device_factory_) return device_step(epoch, step);
     const double loss = compute_gradients(epoch, step);
     carry_states(step);
     update_dense();
@@ -269,6 +273,7 @@ class Gru4RecModel final : public MethodModel {
   }
 
   HostOutputs outputs() const override {
+    sync_from_device();
     HostOutputs out;
     out.dim = shape_.out_dim();
     out.embeddings.assign(static_cast<size_t>((n_rows_ + shape_.n_items) * int64_t{out.dim}), 0.0f);
@@ -284,7 +289,10 @@ class Gru4RecModel final : public MethodModel {
     return out;
   }
 
-  const std::vector<ParamBlock>& params() const override { return blocks_; }
+  const std::vector<ParamBlock>& params() const override {
+    sync_from_device();
+    return blocks_;
+  }
 
   // The last compute_gradients' results (gru4rec_gradients.hpp).
   gru4rec::StepGradients last_gradients(double loss) const {
@@ -310,6 +318,83 @@ class Gru4RecModel final : public MethodModel {
   struct LayerGrads {
     std::vector<float> part[4];
   };
+
+  // The step on the device (include/bitrec/session_device.hpp): the
+  // negatives are drawn here, everything else runs there; the host blocks
+  // are read back when params() or outputs() need them.
+  double device_step(int epoch, int64_t step) {
+    if (!device_) {
+      device_ = device_factory_(device_layout(), device_options());
+      device_->upload(block_views());
+    }
+    const int64_t first = batches_.offsets[step];
+    const int64_t n = batches_.rows(step);
+    columns_.resize(static_cast<size_t>(n + config_.session.n_sample));
+    std::copy(&batches_.target[first], &batches_.target[first] + n, columns_.begin());
+    sampler_.draw(config_.seed, epoch, step, config_.session.n_sample, columns_.data() + n);
+    SessionStepRows rows;
+    rows.epoch = epoch;
+    rows.step = step;
+    rows.rows = n;
+    rows.inputs = &batches_.input[first];
+    rows.slots = &batches_.slot[first];
+    rows.resets = &batches_.reset[first];
+    rows.cols = static_cast<int64_t>(columns_.size());
+    rows.columns = columns_.data();
+    if (hashed_) rows.estimator = estimator_at_epoch(config_, epoch);
+    host_stale_ = true;
+    return device_->step(rows);
+  }
+
+  void sync_from_device() const {
+    if (!host_stale_) return;
+    device_->download(block_views());
+    host_stale_ = false;
+  }
+
+  std::vector<SessionBlockView> block_views() const {
+    std::vector<SessionBlockView> views;
+    for (ParamBlock& b : blocks_) views.push_back({b.value.data(), b.adam_v.data(), b.adam_m.data(), b.size()});
+    return views;
+  }
+
+  SessionDeviceLayout device_layout() const {
+    SessionDeviceLayout l;
+    l.n_items = shape_.n_items;
+    l.one_hot = shape_.one_hot();
+    l.constrained = shape_.input == SessionInput::kConstrained;
+    l.input_dim = shape_.input_dim;
+    l.hidden = shape_.hidden;
+    l.slots = static_cast<int>(blocks_[state_index_].rows);
+    for (const ParamBlock& b : blocks_) l.sizes.push_back(b.size());
+    l.wy = static_cast<int>(wy_index_);
+    l.by = static_cast<int>(by_index_);
+    l.e = e_index_;
+    l.state = static_cast<int>(state_index_);
+    for (size_t k : layer_index_) l.layer_first.push_back(static_cast<int>(k));
+    return l;
+  }
+
+  SessionDeviceOptions device_options() const {
+    const SessionOptions& so = config_.session;
+    SessionDeviceOptions o;
+    o.loss = static_cast<int>(so.loss);
+    o.scale = 1.0f / static_cast<float>(config_.batch);
+    o.lr = config_.lr;
+    o.momentum = so.momentum;
+    o.eps = kAdagradEps;
+    o.dropout_embed = so.dropout_embed;
+    o.dropout_hidden = so.dropout_hidden;
+    o.bpreg = so.bpreg;
+    o.elu_alpha = so.elu_alpha;
+    o.hashed = hashed_;
+    o.inverse_tau = hashed_ ? 1.0f / config_.tau_rank : 1.0f;
+    o.logq = log_counts_.empty() ? 0.0f : so.logq;
+    o.sample_alpha = so.sample_alpha;
+    o.log_counts = log_counts_;
+    o.seed = config_.seed;
+    return o;
+  }
 
   void index_blocks() {
     for (size_t k = 0; k < blocks_.size(); ++k) {
@@ -417,6 +502,11 @@ class Gru4RecModel final : public MethodModel {
                       lr, mu, kAdagradEps, 1);
   }
 
+  // Set when the step runs on a device (--device cuda); the trainer is made
+  // at the first step, so a model built only for its outputs touches no GPU.
+  const SessionTrainerFactory device_factory_;
+  std::unique_ptr<SessionDeviceTrainer> device_;
+  mutable bool host_stale_ = false;  // the device holds newer blocks than blocks_
   const TrainConfig config_;
   const NetworkShape shape_;
   const int64_t n_rows_;  // the dataset's session rows (HostOutputs' "users")
@@ -429,7 +519,7 @@ class Gru4RecModel final : public MethodModel {
   // barriers than it saves (and far more on a busy machine).
   const int threads_;
   const bool hashed_;  // gru4rec-hash: scores of sign codes
-  std::vector<ParamBlock> blocks_;
+  mutable std::vector<ParamBlock> blocks_;  // mutable: read back from the device on demand
   size_t wy_index_ = 0, by_index_ = 0, state_index_ = 0;
   int e_index_ = -1;
   std::vector<size_t> layer_index_;
@@ -451,18 +541,25 @@ class Gru4RecModel final : public MethodModel {
 
 gru4rec::StepGradients gru4rec::step_gradients(const TrainConfig& config, const Dataset& data,
                                                const std::vector<ParamBlock>& blocks, int epoch, int64_t step) {
-  Gru4RecModel model(config, data, blocks);
+  Gru4RecModel model(config, data, blocks, nullptr);
   const double loss = model.compute_gradients(epoch, step);
   return model.last_gradients(loss);
 }
 
 std::unique_ptr<MethodModel> make_gru4rec_model(const TrainConfig& config, const Dataset& data,
                                                 const std::vector<ParamBlock>& blocks) {
+  SessionTrainerFactory device;
+  if (session_device_chosen(config.device)) device = make_session_device_trainer;
+  return make_gru4rec_model_on(config, data, blocks, std::move(device));
+}
+
+std::unique_ptr<MethodModel> make_gru4rec_model_on(const TrainConfig& config, const Dataset& data,
+                                                   const std::vector<ParamBlock>& blocks, SessionTrainerFactory device) {
   if (!data.sessions) {
     throw InputError("--method gru4rec learns from sessions: --data must be session data (a session file, a "
                      "sequence file or a directory with train.tsv and test.tsv; datasets/README.md \"Session data\")");
   }
-  return std::make_unique<Gru4RecModel>(config, data, blocks);
+  return std::make_unique<Gru4RecModel>(config, data, blocks, std::move(device));
 }
 
 }  // namespace bitrec

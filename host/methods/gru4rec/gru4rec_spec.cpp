@@ -34,6 +34,7 @@ HostModelFootprint gru4rec_memory(const TrainConfig& c, const MemoryShape& s) {
 MethodSpec session_spec(Method method, const char* name, bool hashed, Estimator estimator) {
   MethodSpec s = base_spec(method, name, hashed, TrainDevice::kHost, /*epochs=*/10, estimator);
   s.session_based = true;
+  s.steps_on_device = true;
   s.presets.lr = 0.05f;
   s.presets.batch = 64;
   s.host_memory = gru4rec_memory;

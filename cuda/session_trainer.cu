@@ -43,12 +43,18 @@ class CudaSessionTrainer final : public SessionDeviceTrainer {
     try {
       CUBLAS_CHECK(cublasCreate(&cublas_));
       CUBLAS_CHECK(cublasSetStream(cublas_, stream_));
-      CUBLAS_CHECK(cublasSetMathMode(cublas_, CUBLAS_DEFAULT_MATH));
+      // FP32 products, never TF32: the host step is the reference.
+      CUBLAS_CHECK(cublasSetMathMode(cublas_, CUBLAS_PEDANTIC_MATH));
+      allocate();
     } catch (...) {
       if (cublas_ != nullptr) cublasDestroy(cublas_);
       cudaStreamDestroy(stream_);
       throw;
     }
+  }
+
+  // The blocks, the log counts and the loss, on the device.
+  void allocate() {
     blocks_.resize(layout_.sizes.size());
     for (size_t k = 0; k < blocks_.size(); ++k) {
       DeviceBlock& b = blocks_[k];
@@ -195,7 +201,7 @@ class CudaSessionTrainer final : public SessionDeviceTrainer {
     // Backward: the output side.
     if (options_.hashed) launch_scale(d_scores_.data(), n * cols, options_.inverse_tau, stream_);
     reserve(d_session_, n * d);
-    reserve(d_y_, (cols + n) * (d > 3 * layout_.hidden.front() ? d : 3 * layout_.hidden.front()));
+    reserve(d_y_, (cols + n) * d);  // the constrained update appends d x0's n rows
     gemm(false, false, n, d, cols, d_scores_.data(), item_side, d_session_.data());
     gemm(true, false, cols, d, n, d_scores_.data(), session_side, d_y_.data());
     reserve(d_bias_, cols);
@@ -208,7 +214,7 @@ class CudaSessionTrainer final : public SessionDeviceTrainer {
     }
 
     // Backward through the layers (this step only).
-    const float* d_x0 = backward_layers(n, inputs);
+    const float* d_x0 = backward_layers(n);
 
     // The carried states, then the updates.
     state_col = 0;
@@ -269,8 +275,6 @@ class CudaSessionTrainer final : public SessionDeviceTrainer {
     ints_.reserve(host_ints_.size(), "gru4rec step rows");
     CUDA_CHECK(cudaMemcpyAsync(ints_.data(), host_ints_.data(), host_ints_.size() * sizeof(int32_t),
                                cudaMemcpyHostToDevice, stream_));
-    epoch_ = s.epoch;
-    step_ = s.step;
   }
 
   bool dropout(DeviceBuffer<float>& values, DeviceBuffer<float>& mask, int64_t size, float p,
@@ -293,8 +297,7 @@ class CudaSessionTrainer final : public SessionDeviceTrainer {
 
   // d loss / d h_L is in d_session_; returns d loss / d (the input rows):
   // x0's gradient, or onehot's W_x rows.
-  const float* backward_layers(int64_t n, const int32_t* inputs) {
-    (void)inputs;
+  const float* backward_layers(int64_t n) {
     const bool one_hot = layout_.one_hot;
     float* d_h = d_session_.data();
     int64_t d_h_size = n * layout_.hidden.back();
@@ -382,8 +385,6 @@ class CudaSessionTrainer final : public SessionDeviceTrainer {
   std::vector<DeviceBlock> blocks_;
   std::vector<LayerBuffers> layers_;
   int64_t state_cols_ = 0;
-  int epoch_ = 0;
-  int64_t step_ = 0;
   bool x0_dropped_ = false;
   std::vector<int32_t> host_ints_;
   DeviceBuffer<int32_t> ints_, sort_keys_, sort_order_, positions_;

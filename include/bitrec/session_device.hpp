@@ -25,7 +25,6 @@ struct SessionDeviceLayout {
   bool constrained = true;     // --input constrained: the input table is Wy
   int input_dim = 0;           // the first GRUCell's input width (0 for onehot)
   std::vector<int> hidden;     // GRU layer sizes
-  int slots = 0;               // rows of the carried state
   std::vector<int64_t> sizes;  // every block's size, in order
   int wy = -1, by = -1, e = -1, state = -1;
   std::vector<int> layer_first;  // each layer's first block; its four follow

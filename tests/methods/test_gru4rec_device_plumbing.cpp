@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -131,6 +132,38 @@ TEST(Gru4RecDevicePlumbing, HandsOverBlocksRowsAndReadsTheDeviceBack) {
   const HostOutputs out = model->outputs();
   EXPECT_EQ(record.downloads, 1);
   EXPECT_EQ(out.embeddings.back(), 0.25f);
+}
+
+// A step that fails on the device leaves it half-updated: the model must
+// not read those blocks back (a checkpoint would save them).
+class FailingTrainer final : public SessionDeviceTrainer {
+ public:
+  std::string device_name() const override { return "failing"; }
+  void upload(const std::vector<SessionBlockView>&) override {}
+  void download(const std::vector<SessionBlockView>&) override { ADD_FAILURE() << "read back after a failed step"; }
+  double step(const SessionStepRows&) override { throw std::runtime_error("CUDA error 700 (illegal address)"); }
+};
+
+TEST(Gru4RecDevicePlumbing, AFailedStepIsNeverReadBack) {
+  const std::string dir = test::fresh_test_dir();
+  const Dataset data = load_dataset(test::write_session_file(dir, "sessions.tsv", 20, 15, /*walk=*/false, 2));
+  TrainConfig cfg;
+  cfg.method = Method::kGru4Rec;
+  cfg.session.hidden = {4};
+  cfg.dim = 4;
+  cfg.session.n_sample = 3;
+  resolve_config(cfg);
+  auto model = make_gru4rec_model_on(cfg, data, {}, [](const SessionDeviceLayout&, const SessionDeviceOptions&) {
+    return std::make_unique<FailingTrainer>();
+  });
+  EXPECT_THROW(model->train_batch(0, 0, 1), std::runtime_error);
+  try {
+    (void)model->params();
+    ADD_FAILURE() << "params() after a failed device step";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("failed"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW((void)model->outputs(), std::runtime_error);
 }
 
 }  // namespace

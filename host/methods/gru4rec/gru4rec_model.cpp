@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "bitrec/backend_factory.hpp"
 #include "bitrec/dataset.hpp"
@@ -343,10 +344,19 @@ class Gru4RecModel final : public MethodModel {
     rows.columns = columns_.data();
     if (hashed_) rows.estimator = estimator_at_epoch(config_, epoch);
     host_stale_ = true;
-    return device_->step(rows);
+    try {
+      return device_->step(rows);
+    } catch (...) {
+      device_failed_ = true;  // the device may hold a half-updated step
+      throw;
+    }
   }
 
   void sync_from_device() const {
+    if (device_failed_) {
+      throw std::runtime_error("gru4rec: a step on the device failed; its parameters cannot be read back (the last "
+                               "checkpoint on disk is intact)");
+    }
     if (!host_stale_) return;
     device_->download(block_views());
     host_stale_ = false;
@@ -365,7 +375,6 @@ class Gru4RecModel final : public MethodModel {
     l.constrained = shape_.input == SessionInput::kConstrained;
     l.input_dim = shape_.input_dim;
     l.hidden = shape_.hidden;
-    l.slots = static_cast<int>(blocks_[state_index_].rows);
     for (const ParamBlock& b : blocks_) l.sizes.push_back(b.size());
     l.wy = static_cast<int>(wy_index_);
     l.by = static_cast<int>(by_index_);
@@ -507,6 +516,7 @@ class Gru4RecModel final : public MethodModel {
   const SessionTrainerFactory device_factory_;
   std::unique_ptr<SessionDeviceTrainer> device_;
   mutable bool host_stale_ = false;  // the device holds newer blocks than blocks_
+  bool device_failed_ = false;
   const TrainConfig config_;
   const NetworkShape shape_;
   const int64_t n_rows_;  // the dataset's session rows (HostOutputs' "users")

@@ -172,23 +172,12 @@ __global__ void logq_kernel(const float* log_counts, const int32_t* columns, int
 }
 
 // One thread per row: the row functions sum in column order, as on the host.
-__global__ void session_loss_rows_kernel(const float* scores, int64_t n, int64_t cols, int loss, const float* logq,
-                                         float elu_alpha, float bpreg, float scale, float* d_scores,
-                                         float* row_loss) {
+__global__ void session_loss_rows_kernel(const float* scores, int64_t n, int64_t cols, SessionLoss loss,
+                                         const float* logq, float elu_alpha, float bpreg, float scale,
+                                         float* d_scores, float* row_loss) {
   BITREC_GRID_LOOP(r, n) {
-    const float* s = scores + r * cols;
-    float* g = d_scores + r * cols;
-    const int c = static_cast<int>(cols), t = static_cast<int>(r);
-    if (c < 2 && loss != 0) {  // no negative to rank against (host step: the same)
-      row_loss[r] = 0.0f;
-      g[0] = 0.0f;
-      continue;
-    }
-    switch (loss) {
-      case 0: row_loss[r] = sampled_xe_row(s, c, t, logq, scale, g); break;
-      case 1: row_loss[r] = bpr_max_row(s, c, t, elu_alpha, bpreg, scale, g); break;
-      default: row_loss[r] = top1_max_row(s, c, t, scale, g); break;
-    }
+    row_loss[r] = session_loss_row(loss, scores + r * cols, static_cast<int>(cols), static_cast<int>(r), logq,
+                                   elu_alpha, bpreg, scale, d_scores + r * cols);
   }
 }
 
@@ -320,7 +309,7 @@ void launch_logq(const float* log_counts, const int32_t* columns, int64_t n, int
   BITREC_LAUNCH(logq_kernel, cols, stream, log_counts, columns, n, cols, w_target, w_sample, logq);
 }
 
-void launch_session_loss_rows(const float* scores, int64_t n, int64_t cols, int loss, const float* logq,
+void launch_session_loss_rows(const float* scores, int64_t n, int64_t cols, SessionLoss loss, const float* logq,
                               float elu_alpha, float bpreg, float scale, float* d_scores, float* row_loss,
                               cudaStream_t stream) {
   BITREC_LAUNCH(session_loss_rows_kernel, n, stream, scores, n, cols, loss, logq, elu_alpha, bpreg, scale, d_scores,

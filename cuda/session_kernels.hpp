@@ -9,6 +9,7 @@
 
 #include <cstdint>
 
+#include "bitrec/config.hpp"  // SessionLoss
 #include "bitrec/kernels/estimators.hpp"
 
 namespace bitrec::cuda {
@@ -65,9 +66,9 @@ void launch_add_bias(float* scores, int64_t n, int64_t cols, const float* bias, 
 // logq[j] = (j < n ? w_target : w_sample) · log_counts[columns[j]].
 void launch_logq(const float* log_counts, const int32_t* columns, int64_t n, int64_t cols, float w_target,
                  float w_sample, float* logq, cudaStream_t stream);
-// Each row's loss (unscaled) and d(loss · scale)/d scores; loss 0: cross-entropy,
-// 1: bpr-max, 2: top1-max; logq may be null.
-void launch_session_loss_rows(const float* scores, int64_t n, int64_t cols, int loss, const float* logq,
+// Each row's loss (unscaled) and d(loss · scale)/d scores (session_loss_row);
+// logq may be null.
+void launch_session_loss_rows(const float* scores, int64_t n, int64_t cols, SessionLoss loss, const float* logq,
                               float elu_alpha, float bpreg, float scale, float* d_scores, float* row_loss,
                               cudaStream_t stream);
 // *out = Σ_r row_loss[r] in row order, in double.

@@ -186,7 +186,7 @@ class CudaSessionTrainer final : public SessionDeviceTrainer {
       launch_add_bias(scores_.data(), n, cols, block(layout_.by).value.data(), columns, stream_);
     }
     const float* logq = nullptr;
-    if (options_.loss == 0 && options_.logq > 0.0f && log_counts_.size() > 0) {
+    if (options_.loss == SessionLoss::kCrossEntropy && options_.logq > 0.0f && log_counts_.size() > 0) {
       reserve(logq_, cols);
       launch_logq(log_counts_.data(), columns, n, cols, options_.logq, options_.logq * options_.sample_alpha,
                   logq_.data(), stream_);

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "bitrec/config.hpp"  // SessionLoss
 #include "bitrec/kernels/estimators.hpp"
 
 namespace bitrec {
@@ -32,7 +33,7 @@ struct SessionDeviceLayout {
 
 // The step's fixed settings (docs/sessions.md "One step").
 struct SessionDeviceOptions {
-  int loss = 0;                // SessionLoss: 0 cross-entropy, 1 bpr-max, 2 top1-max
+  SessionLoss loss = SessionLoss::kCrossEntropy;
   float scale = 1.0f;          // 1 / --batch
   float lr = 0.05f, momentum = 0.0f, eps = 1e-6f;
   float dropout_embed = 0.0f, dropout_hidden = 0.0f;

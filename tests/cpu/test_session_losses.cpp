@@ -188,5 +188,33 @@ TEST(SessionLosses, Top1MaxMatchesAHandComputedRowTheReferenceAndItsDifferences)
   }
 }
 
+// session_loss_row (the host step's and the device kernel's one call) is
+// each row function, and a row without negatives is zero for the two
+// losses whose softmax over the other columns would be 0/0.
+TEST(SessionLosses, RowDispatchAndNoNegativeRow) {
+  const auto scores = random_vector(9, 2.0f, 77);
+  const std::vector<float> logq = random_vector(9, 1.0f, 78);
+  std::vector<float> want(9), got(9);
+  EXPECT_EQ(session_loss_row(SessionLoss::kCrossEntropy, scores.data(), 9, 3, logq.data(), 0.5f, 1.0f, 0.25f,
+                             got.data()),
+            sampled_xe_row(scores.data(), 9, 3, logq.data(), 0.25f, want.data()));
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(session_loss_row(SessionLoss::kBprMax, scores.data(), 9, 3, nullptr, 0.5f, 1.0f, 0.25f, got.data()),
+            bpr_max_row(scores.data(), 9, 3, 0.5f, 1.0f, 0.25f, want.data()));
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(session_loss_row(SessionLoss::kTop1Max, scores.data(), 9, 3, nullptr, 0.5f, 1.0f, 0.25f, got.data()),
+            top1_max_row(scores.data(), 9, 3, 0.25f, want.data()));
+  EXPECT_EQ(got, want);
+  for (const SessionLoss loss : {SessionLoss::kBprMax, SessionLoss::kTop1Max}) {
+    float g = 7.0f;
+    EXPECT_EQ(session_loss_row(loss, scores.data(), 1, 0, nullptr, 0.5f, 1.0f, 0.25f, &g), 0.0f);
+    EXPECT_EQ(g, 0.0f);
+  }
+  float g = 7.0f;  // cross-entropy over its one column: the target's softmax is 1
+  EXPECT_EQ(session_loss_row(SessionLoss::kCrossEntropy, scores.data(), 1, 0, nullptr, 0.5f, 1.0f, 0.25f, &g),
+            sampled_xe_row(scores.data(), 1, 0, nullptr, 0.25f, want.data()));
+  EXPECT_EQ(g, want[0]);
+}
+
 }  // namespace
 }  // namespace bitrec

@@ -90,15 +90,10 @@ class Gru4RecModel final : public MethodModel {
   double compute_gradients(int epoch, int64_t step) {
     const int64_t first = batches_.offsets[step];
     const int64_t n = batches_.rows(step);
-    const int n_sample = config_.session.n_sample;
-    const int64_t cols = n + n_sample;
+    const int64_t cols = n + config_.session.n_sample;
     const int h_out = shape_.out_dim();
     const GruNetwork net(shape_, blocks_);
-
-    // Y: the rows' targets, then the shared negatives.
-    columns_.resize(static_cast<size_t>(cols));
-    std::copy(&batches_.target[first], &batches_.target[first] + n, columns_.begin());
-    sampler_.draw(config_.seed, epoch, step, n_sample, columns_.data() + n);
+    draw_columns(epoch, step);
 
     // Forward through the layers from the slots' carried states.
     const int32_t* inputs = &batches_.input[first];
@@ -190,22 +185,8 @@ class Gru4RecModel final : public MethodModel {
     const SessionOptions& so = config_.session;
 #pragma omp parallel for num_threads(threads_) schedule(static)
     for (int64_t r = 0; r < n; ++r) {
-      const float* s = &scores_[r * cols];
-      float* g = &d_scores_[r * cols];
-      const int c = static_cast<int>(cols), t = static_cast<int>(r);
-      if (c < 2 && so.loss != SessionLoss::kCrossEntropy) {
-        // No negative to rank against (one row, --n-sample 0): bpr-max's
-        // and top1-max's softmax over the other columns is 0/0. The step
-        // has nothing to learn; the official stops its epoch there.
-        row_loss_[r] = 0.0f;
-        g[0] = 0.0f;
-        continue;
-      }
-      switch (so.loss) {
-        case SessionLoss::kCrossEntropy: row_loss_[r] = sampled_xe_row(s, c, t, logq, scale, g); break;
-        case SessionLoss::kBprMax: row_loss_[r] = bpr_max_row(s, c, t, so.elu_alpha, so.bpreg, scale, g); break;
-        case SessionLoss::kTop1Max: row_loss_[r] = top1_max_row(s, c, t, scale, g); break;
-      }
+      row_loss_[r] = session_loss_row(so.loss, &scores_[r * cols], static_cast<int>(cols), static_cast<int>(r), logq,
+                                      so.elu_alpha, so.bpreg, scale, &d_scores_[r * cols]);
     }
     double loss = 0.0;
     for (int64_t r = 0; r < n; ++r) loss += row_loss_[r];
@@ -320,6 +301,15 @@ class Gru4RecModel final : public MethodModel {
     std::vector<float> part[4];
   };
 
+  // columns_ = Y of a step: the rows' targets, then the shared negatives.
+  void draw_columns(int epoch, int64_t step) {
+    const int64_t first = batches_.offsets[step];
+    const int64_t n = batches_.rows(step);
+    columns_.resize(static_cast<size_t>(n + config_.session.n_sample));
+    std::copy(&batches_.target[first], &batches_.target[first] + n, columns_.begin());
+    sampler_.draw(config_.seed, epoch, step, config_.session.n_sample, columns_.data() + n);
+  }
+
   // The step on the device (include/bitrec/session_device.hpp): the
   // negatives are drawn here, everything else runs there; the host blocks
   // are read back when params() or outputs() need them.
@@ -330,9 +320,7 @@ class Gru4RecModel final : public MethodModel {
     }
     const int64_t first = batches_.offsets[step];
     const int64_t n = batches_.rows(step);
-    columns_.resize(static_cast<size_t>(n + config_.session.n_sample));
-    std::copy(&batches_.target[first], &batches_.target[first] + n, columns_.begin());
-    sampler_.draw(config_.seed, epoch, step, config_.session.n_sample, columns_.data() + n);
+    draw_columns(epoch, step);
     SessionStepRows rows;
     rows.epoch = epoch;
     rows.step = step;
@@ -387,7 +375,7 @@ class Gru4RecModel final : public MethodModel {
   SessionDeviceOptions device_options() const {
     const SessionOptions& so = config_.session;
     SessionDeviceOptions o;
-    o.loss = static_cast<int>(so.loss);
+    o.loss = so.loss;
     o.scale = 1.0f / static_cast<float>(config_.batch);
     o.lr = config_.lr;
     o.momentum = so.momentum;

@@ -42,7 +42,8 @@ MethodSpec session_spec(Method method, const char* name, bool hashed, Estimator 
   s.own_options = {
       {"--loss", "loss over the sampled output: cross-entropy, bpr-max or top1-max"},
       {"--input", "first layer's input: constrained (the items' output vectors), embedding (a table of its own) "
-                  "or onehot (the first layer's input weights, the official's default without an embedding)"},
+                  "or onehot (the item as a one-hot vector through the first layer's own weights, as the official with "
+                  "constrained_embedding and embedding off)"},
       {"--embedding-dim", "--input embedding: its size (default: the first layer's)"},
       {"--n-sample", "negatives per mini-batch, shared by its rows, drawn from popularity^--sample-alpha"},
       {"--sample-alpha", "exponent of popularity in the negatives' distribution"},

@@ -18,6 +18,7 @@
 #pragma once
 #include <cmath>
 
+#include "bitrec/config.hpp"  // SessionLoss
 #include "bitrec/hd.hpp"
 #include "bitrec/kernels/gru_cell.hpp"
 
@@ -133,6 +134,25 @@ BITREC_HD float top1_max_row(const float* scores, int cols, int target, float sc
   }
   grad[target] = scale * d_t;
   return loss;
+}
+
+// One row of `loss`: the host step and the device kernel both call this.
+// With no negative to rank against (one row, --n-sample 0), bpr-max's and
+// top1-max's softmax over the other columns is 0/0: the row has nothing to
+// learn (the official stops its epoch there) and gets zero loss and
+// gradient; cross-entropy handles it by itself.
+BITREC_HD float session_loss_row(SessionLoss loss, const float* scores, int cols, int target, const float* logq,
+                                 float elu_alpha, float bpreg, float scale, float* grad) {
+  if (cols < 2 && loss != SessionLoss::kCrossEntropy) {
+    grad[0] = 0.0f;
+    return 0.0f;
+  }
+  switch (loss) {
+    case SessionLoss::kCrossEntropy: return sampled_xe_row(scores, cols, target, logq, scale, grad);
+    case SessionLoss::kBprMax: return bpr_max_row(scores, cols, target, elu_alpha, bpreg, scale, grad);
+    case SessionLoss::kTop1Max: break;
+  }
+  return top1_max_row(scores, cols, target, scale, grad);
 }
 
 }  // namespace bitrec

@@ -82,6 +82,8 @@ ConfigEntries config_to_entries(const TrainConfig& c) {
       {"warmup-epochs", std::to_string(c.warmup_epochs)},
       {"lr-after-warmup", float_text(c.lr_after_warmup)},
       {"init-from", c.init_from},
+      {"distill-from", c.distill_from},
+      {"distill-top", std::to_string(c.distill_top)},
       {"negatives", std::to_string(c.negatives)},
       {"bce-weight", float_text(c.bce_weight)},
       {"fourier-terms", std::to_string(c.fourier_terms)},
@@ -154,6 +156,8 @@ TrainConfig config_from_entries(const ConfigEntries& entries) {
       else if (key == "warmup-epochs") c.warmup_epochs = std::stoi(value);
       else if (key == "lr-after-warmup") c.lr_after_warmup = std::stof(value);
       else if (key == "init-from") c.init_from = value;
+      else if (key == "distill-from") c.distill_from = value;
+      else if (key == "distill-top") c.distill_top = std::stoi(value);
       else if (key == "negatives") c.negatives = std::stoi(value);
       else if (key == "bce-weight") c.bce_weight = std::stof(value);
       else if (key == "fourier-terms") c.fourier_terms = std::stoi(value);

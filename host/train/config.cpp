@@ -329,6 +329,14 @@ void resolve_config(TrainConfig& c) {
                                             " (the method's own loss needs at least one epoch)");
   }
   require_real(c.bpr_weight, 0, 1e6, false, false, "--bpr-weight");
+  require_whole(c.distill_top, 1, 1000, "--distill-top");
+  if (!c.distill_from.empty()) {
+    require(c.method == Method::kRecallHash,
+            std::string("--distill-from: only with --method recall-hash (its smooth recall loss takes the "
+                        "teacher's items as positives), not ") + spec.name);
+    require(c.warmup_epochs <= 0, "--distill-from: not with --warmup-epochs (its BPR phase would draw the "
+                                  "teacher's items as positives); warm-start with --init-from instead");
+  }
   require_real(c.valid_frac, 0, 1, false, true, "--valid-frac");
   require_whole(c.threads, 0, 1024, "--threads");
   require(!c.topk.empty(), "--topk: give at least one K");

@@ -19,32 +19,33 @@ std::string model_name(const TrainConfig& c) {
 
 void zero_moments(std::vector<float>& m) { std::fill(m.begin(), m.end(), 0.0f); }
 
-}  // namespace
-
-Checkpoint load_init_checkpoint(const std::string& dir) {
+// The checkpoint of the run in `dir`; `flag` ("--init-from") names the option
+// in errors.
+Checkpoint load_run_checkpoint(const std::string& flag, const std::string& dir) {
   const std::filesystem::path file = std::filesystem::path(dir) / "checkpoint.bin";
   std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) throw InputError("--init-from " + dir + ": no such run folder");
+  if (!std::filesystem::is_directory(dir, ec)) throw InputError(flag + " " + dir + ": no such run folder");
   if (!std::filesystem::exists(file, ec)) {
-    throw InputError("--init-from " + dir + ": holds no checkpoint.bin (not a bitrec run folder)");
+    throw InputError(flag + " " + dir + ": holds no checkpoint.bin (not a bitrec run folder)");
   }
   try {
     return load_checkpoint(file.string());
   } catch (const InputError& e) {
-    throw InputError("--init-from " + dir + ": " + e.what());
+    throw InputError(flag + " " + dir + ": " + e.what());
   }
 }
 
-ModelState warm_start_state(const Checkpoint& source, const std::string& dir, const TrainConfig& config,
-                            const Dataset& data) {
+// The source trained on this run's data, with its split and sizes. `what`
+// starts every message ("--init-from DIR: ").
+void check_same_data_and_split(const Checkpoint& source, const TrainConfig& config, const Dataset& data,
+                               const std::string& what) {
   const TrainConfig& from = source.config;
-  const std::string what = "--init-from " + dir + ": ";
   if (!from.data_fingerprint.empty() && !config.data_fingerprint.empty() &&
       from.data_fingerprint != config.data_fingerprint) {
     throw InputError(what + "that run trained on other data (" + from.data + "); start from a run on " + config.data);
   }
   // The split decides which items the source saw: another split would leak
-  // this run's validation items into its starting point.
+  // this run's validation items into it.
   if (from.valid_frac != config.valid_frac || (config.valid_frac > 0 && from.seed != config.seed)) {
     throw InputError(what + "that run held out --valid-frac " + std::to_string(from.valid_frac) + " with --seed " +
                      std::to_string(from.seed) + ", this one --valid-frac " + std::to_string(config.valid_frac) +
@@ -56,6 +57,29 @@ ModelState warm_start_state(const Checkpoint& source, const std::string& dir, co
                      std::to_string(st.n_items) + " items, the data " + std::to_string(data.n_users) + " and " +
                      std::to_string(data.n_items));
   }
+}
+
+}  // namespace
+
+Checkpoint load_init_checkpoint(const std::string& dir) { return load_run_checkpoint("--init-from", dir); }
+
+Checkpoint load_teacher_checkpoint(const std::string& dir, const TrainConfig& config, const Dataset& data) {
+  Checkpoint teacher = load_run_checkpoint("--distill-from", dir);
+  const std::string what = "--distill-from " + dir + ": ";
+  check_same_data_and_split(teacher, config, data, what);
+  if (!trains_table(teacher.config)) {
+    throw InputError(what + "its model is " + model_name(teacher.config) +
+                     "; a teacher must be a run on the embedding table (lightgcn, hash-ste, recall-hash)");
+  }
+  return teacher;
+}
+
+ModelState warm_start_state(const Checkpoint& source, const std::string& dir, const TrainConfig& config,
+                            const Dataset& data) {
+  const TrainConfig& from = source.config;
+  const std::string what = "--init-from " + dir + ": ";
+  check_same_data_and_split(source, config, data, what);
+  const ModelState& st = source.state;
   if (from.dim != config.dim || from.layers != config.layers) {
     throw InputError(what + "that run has --dim " + std::to_string(from.dim) + " --layers " +
                      std::to_string(from.layers) + ", this one --dim " + std::to_string(config.dim) + " --layers " +

@@ -106,6 +106,12 @@ struct TrainConfig {
   // --init-from RUN: the run whose parameters this one starts from (its
   // folder, absolute; empty: the seeded initialisation). Kept for the report.
   std::string init_from;
+  // --distill-from RUN: a teacher run on the embedding table whose top
+  // distill_top non-train items per user (by its real-valued scores) join
+  // that user's positives in the smooth recall loss (docs/training.md
+  // "Distillation"); its folder, absolute; empty: no teacher.
+  std::string distill_from;
+  int distill_top = 10;
 
   // hashgnn and bgch (docs/methods.md §6, §8). Their presets change
   // --dim, --layers and --batch unless given (the *_set flags say so):

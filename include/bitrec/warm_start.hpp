@@ -16,6 +16,12 @@ namespace bitrec {
 // --init-from and the folder when there is none or it cannot be read.
 Checkpoint load_init_checkpoint(const std::string& dir);
 
+// --distill-from DIR: the teacher's checkpoint (docs/training.md
+// "Distillation"), checked against this run: the same data and split, any
+// --dim and --layers, a run on the embedding table. InputError naming
+// --distill-from and the folder otherwise.
+Checkpoint load_teacher_checkpoint(const std::string& dir, const TrainConfig& config, const Dataset& data);
+
 // The state `config` (resolved) starts from: the source's parameters, Adam's
 // moments zero, no epochs or steps done. Throws InputError naming --init-from
 // DIR and the mismatch (data, split, sizes, model).

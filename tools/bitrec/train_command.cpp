@@ -38,6 +38,7 @@ struct TrainArgs {
   std::string config_file;
   std::string resume;  // --resume DIR
   std::string init_from;  // --init-from DIR
+  std::string distill_from;  // --distill-from DIR
   std::string protocol = "validation";  // --protocol validation|paper
   std::string max_memory;  // --max-memory SIZE; empty: what the backend has free
   double checkpoint_minutes = RunFolderOptions{}.checkpoint_minutes;  // --checkpoint-every MIN
@@ -194,6 +195,7 @@ void run_train(TrainArgs& args, const CLI::App& cmd) {
     cfg.dim_set = cmd.get_option("--dim")->count() > 0;
     cfg.layers_set = cmd.get_option("--layers")->count() > 0;
     cfg.batch_set = cmd.get_option("--batch")->count() > 0;
+    if (!args.distill_from.empty()) cfg.distill_from = absolute_output_path(args.distill_from);
     if (args.protocol == "paper") {
       apply_paper_protocol(cfg, cmd.count("--valid-frac") > 0, cmd.count("--eval-every") > 0,
                            cmd.count("--kmax") > 0);
@@ -226,6 +228,9 @@ void run_train(TrainArgs& args, const CLI::App& cmd) {
   if (!args.init_from.empty()) {
     init_state = warm_start_state(init_source, args.init_from, cfg, data);
     options.init = &init_state;
+  }
+  if (!cfg.distill_from.empty()) {
+    load_teacher_checkpoint(cfg.distill_from, cfg, data);  // a bad or missing teacher fails before training
   }
   print_dataset_summary(data);
   if (cfg.out.empty()) cfg.out = "runs/" + dataset_label(data) + "-" + method_name(cfg.method);
@@ -363,6 +368,9 @@ void add_train_command(CLI::App& app) {
       ->check(real_in(0, 10, /*lo_open=*/true));
   cmd->add_option("--init-from", args->init_from,
                   "Start from the parameters of the run in DIR (same data, split, --dim and --layers; fresh Adam)");
+  cmd->add_option("--distill-from", args->distill_from, option_help("--distill-from"));
+  cmd->add_option("--distill-top", c.distill_top, option_help("--distill-top"))->capture_default_str()
+      ->check(whole_in(1, 1000));
   cmd->add_option("--batch", c.batch, "Triples per batch" + presets_note([](const MethodSpec& s) {
                     return s.presets.batch > 0 ? std::to_string(s.presets.batch) : std::string();
                   }))->capture_default_str()

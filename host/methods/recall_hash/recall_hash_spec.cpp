@@ -41,6 +41,9 @@ MethodSpec recall_hash_spec() {
       {"--dcg-weight", "top weight w, each pair's term x (1 + w/log2(1 + rank)); 0 = plain smooth recall"},
       {"--user-batch", "users per batch (default: auto, ceil(users / 117) capped at 256: ~117 steps per epoch)"},
       {"--bpr-weight", "weight of a BPR term on the codes, one triple per train pair of the batch (default 0)"},
+      {"--distill-from", "teacher run in DIR (same data and split, on the embedding table): its top --distill-top "
+                         "non-train items per user join the loss's positives"},
+      {"--distill-top", "teacher items per user with --distill-from"},
   };
   return s;
 }

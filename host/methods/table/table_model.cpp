@@ -2,6 +2,7 @@
 
 #include "bitrec/graph.hpp"
 #include "methods/table/batch_head.hpp"
+#include "methods/table/teacher_positives.hpp"
 
 namespace bitrec {
 namespace {
@@ -19,7 +20,10 @@ class TableModel final : public Model {
   TableModel(Backend& be, const TrainConfig& config, const Dataset& data, const ModelState* start)
       : be_(be), config_(config), hashed_(is_hashed(config.method)) {
     be_.set_graph(build_normalized_graph(data.train, data.n_users, data.n_items));
-    be_.set_train(data.train);
+    // With a teacher the loss's positives are train plus the teacher's top
+    // items; only the smooth recall loss reads the backend's relation
+    // (--warmup-epochs' BPR sampler is refused with a teacher: config.cpp).
+    be_.set_train(config.distill_from.empty() ? data.train : teacher_positives(be_, config, data));
     const ModelState fresh = start ? ModelState() : init_model(data.n_users, data.n_items, config.dim,
                                                                 config.init_std, config.seed);
     const ModelState& from = start ? *start : fresh;

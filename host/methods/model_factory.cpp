@@ -7,12 +7,12 @@
 namespace bitrec {
 
 std::unique_ptr<Model> make_model(Backend& backend, const TrainConfig& config, const Dataset& data,
-                                  const ModelState* start) {
+                                  const ModelState* start, const Csr* loss_positives) {
   if (uses_method_model(config)) {
     return make_host_model(backend, make_method_model(config, data, start ? start->blocks : std::vector<ParamBlock>()),
                            start ? start->epoch_loss_sum : 0.0f);
   }
-  return make_table_model(backend, config, data, start);
+  return make_table_model(backend, config, data, start, loss_positives);
 }
 
 }  // namespace bitrec

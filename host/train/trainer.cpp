@@ -10,6 +10,8 @@
 #include "bitrec/plural.hpp"
 #include "bitrec/session_eval.hpp"
 #include "bitrec/train_model.hpp"
+#include "bitrec/warm_start.hpp"
+#include "methods/table/teacher_positives.hpp"
 #include "code_health_watch.hpp"
 #include "progress.hpp"
 
@@ -77,7 +79,15 @@ EpochRunner::EpochRunner(Backend& be, const Dataset& data, const TrainConfig& cf
   header.n_users = data.n_users;
   header.n_items = data.n_items;
   header.dim = cfg.dim;
-  std::unique_ptr<Model> model = make_model(be, cfg, data, start);
+  // --distill-from: the teacher's items join the loss's positives
+  // (docs/training.md "Distillation"); read again on every resume.
+  Csr loss_positives;
+  if (!cfg.distill_from.empty()) {
+    const Checkpoint teacher = load_teacher_checkpoint(cfg.distill_from, cfg, data);
+    loss_positives = teacher_positives(be, teacher.state, teacher.config, cfg.distill_top, data);
+  }
+  std::unique_ptr<Model> model =
+      make_model(be, cfg, data, start, cfg.distill_from.empty() ? nullptr : &loss_positives);
   const int64_t batches = model->batches_in_epoch(header.epochs_done);
   check_epoch_position(header, batches);
   const int64_t adam_step = header.adam_step;

@@ -58,8 +58,10 @@ class Model {
 // The model of `config` over data.train on `backend`: initialised from
 // config.seed, or from `start` (a checkpoint's state: its parameter blocks
 // and epoch_loss_sum; the caller checks its shape). The one place that
-// picks an implementation per method.
+// picks an implementation per method. `loss_positives` (table models,
+// --distill-from): the relation the smooth recall loss takes its positives
+// from instead of data.train (teacher_positives); null: data.train.
 std::unique_ptr<Model> make_model(Backend& backend, const TrainConfig& config, const Dataset& data,
-                                  const ModelState* start);
+                                  const ModelState* start, const Csr* loss_positives = nullptr);
 
 }  // namespace bitrec

@@ -157,6 +157,44 @@ TEST(Cli, PaperProtocolReportsTheBestTestEpochLabelled) {
   EXPECT_NE(refused.err.find("--protocol paper: trains on the whole train split"), std::string::npos) << refused.err;
 }
 
+// --distill-from: a teacher run's items join the loss's positives; the
+// config records the teacher, and a missing or mismatched teacher fails
+// before any run folder exists.
+TEST(Cli, DistillFromATeacherRunAndRefuseABadOne) {
+  const std::string teacher = temp_path("distill_teacher");
+  const CliResult t = run_bitrec(std::string("train --data ") + kSmallData +
+                                     " --method lightgcn --epochs 2 --dim 24 --batch 512 --out " + teacher,
+                                 "distill_teacher");
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  const std::string out = temp_path("distill_run");
+  const CliResult r = run_bitrec(std::string("train --data ") + kSmallData +
+                                     " --method recall-hash --epochs 2 --dim 16 --user-batch 64 --distill-from " +
+                                     teacher + " --distill-top 4 --out " + out,
+                                 "distill_run");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const FlatJson report(slurp(out + "/report.json"));
+  EXPECT_EQ(report.text("config.distill-from"), fs::absolute(teacher).lexically_normal().string());
+  EXPECT_EQ(report.number("config.distill-top"), 4);
+
+  const std::string bad_out = temp_path("distill_bad");
+  const CliResult missing = run_bitrec(std::string("train --data ") + kSmallData + " --method recall-hash --epochs 1 "
+                                           "--distill-from " + temp_path("no_teacher") + " --out " + bad_out,
+                                       "distill_missing");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("no such run folder"), std::string::npos) << missing.err;
+  const CliResult split = run_bitrec(std::string("train --data ") + kSmallData + " --method recall-hash --epochs 1 "
+                                         "--valid-frac 0.1 --distill-from " + teacher + " --out " + bad_out,
+                                     "distill_split");
+  EXPECT_EQ(split.exit_code, 2);
+  EXPECT_NE(split.err.find("the validation split must be the same"), std::string::npos) << split.err;
+  const CliResult method = run_bitrec(std::string("train --data ") + kSmallData + " --method lightgcn --epochs 1 "
+                                          "--distill-from " + teacher + " --out " + bad_out,
+                                      "distill_method");
+  EXPECT_EQ(method.exit_code, 2);
+  EXPECT_NE(method.err.find("--distill-from: only with --method recall-hash"), std::string::npos) << method.err;
+  EXPECT_FALSE(fs::exists(bad_out));
+}
+
 TEST(Cli, ValidationSplitSelectsBestOnValidAndEvalStillReproduces) {
   const std::string out = temp_path("valid_run");
   const CliResult r = run_bitrec(std::string("train --data ") + kSmallData +

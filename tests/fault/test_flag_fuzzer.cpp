@@ -62,7 +62,7 @@ std::map<std::string, CommandFlags> flag_table() {
       {"--tau-rank"}, {"--tau-cut"}, {"--tau-cut-start"},
       {"--tau-cut-warmup", {"0"}, "tau-cut-warmup"}, {"--recall-n"}, {"--recall-n-end"},
       {"--dcg-weight", {"0"}, "dcg-weight"}, {"--user-batch"},
-      {"--bpr-weight", {"0"}, "bpr-weight"}, {"--negatives"},
+      {"--bpr-weight", {"0"}, "bpr-weight"}, {"--negatives"}, {"--distill-top"},
       {"--warmup-epochs", {"0"}, "warmup-epochs"}, {"--lr-after-warmup"},
       {"--bce-weight", {"0"}, "bce-weight"}, {"--fourier-terms"}, {"--fourier-omega"},
       {"--dispersion", {"0"}, "dispersion"}, {"--topk"}, {"--kmax"}, {"--eval-every"},
@@ -76,7 +76,7 @@ std::map<std::string, CommandFlags> flag_table() {
       {"--dropout-hidden", {"0"}, "dropout-hidden"}, {"--test-days"},
   };
   t["train"].text = {"--config", "--data", "--user-col", "--item-col", "--out", "--method", "--encoder",
-                     "--estimator", "--beta-schedule", "--device", "--resume", "--init-from", "--protocol",
+                     "--estimator", "--beta-schedule", "--device", "--resume", "--init-from", "--distill-from", "--protocol",
                      "--loss", "--input", "--session-col", "--time-col"};
   t["eval"].numeric = {{"--users"}, {"--items"}, {"--test-days"}, {"--topk"}, {"--kmax"}, {"--rerank"},
                        {"--threads", {"0"}}};

@@ -87,7 +87,7 @@ TEST(Distill, TeacherPositivesAreTheTeachersTopNonTrainItems) {
   cfg.distill_from = save_teacher("top", teacher_cfg, teacher.state);
   cfg.distill_top = 7;
   resolve_config(cfg);
-  const Csr positives = teacher_positives(*backend, cfg, data);
+  const Csr positives = teacher_positives(*backend, teacher.state, teacher_cfg, cfg.distill_top, data);
 
   const ModelOutputs out = state_outputs(*backend, teacher.state, teacher_cfg, data);
   std::vector<float> e(static_cast<size_t>(out.embeddings.size()));
@@ -159,7 +159,7 @@ TEST(Distill, AnOracleTeacherLiftsTestRecall) {
   distilled.distill_top = 3;  // about a user's test items (2.5 on average; at most 19)
   resolve_config(distilled);
   auto backend = make_cpu_backend(2);
-  const Csr positives = teacher_positives(*backend, distilled, data);
+  const Csr positives = teacher_positives(*backend, oracle, oracle_cfg, distilled.distill_top, data);
   for (int32_t u = 0; u < data.n_users; ++u) {
     if (data.train.row_size(u) == 0) continue;
     int64_t found = 0;

@@ -12,8 +12,9 @@
 #
 # Environment: TEACHER_EPOCHS (40), TEACHER_LR (5e-3), EPOCHS (20, of
 # recall-hash), PROTOCOL (validation|paper), STUDY_ONLY (comma-separated run
-# names: teacher, scratch, warm, warm_lr5e-3, warm_nsched, two_phase), THREADS (0 = all cores),
-# BITREC (the binary).
+# names: teacher, scratch, warm, warm_lr5e-3, warm_nsched, warm_distill,
+# two_phase), DISTILL_TOP (10: teacher items per user), THREADS (0 = all
+# cores), BITREC (the binary).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 data="${1:-$here/../shared/datasets/gowalla}"
@@ -26,6 +27,7 @@ teacher_lr="${TEACHER_LR:-5e-3}"
 epochs="${EPOCHS:-20}"
 protocol="${PROTOCOL:-validation}"
 threads="${THREADS:-0}"
+distill_top="${DISTILL_TOP:-10}"
 bitrec="${BITREC:-$here/build/bitrec}"
 mkdir -p "$root"
 
@@ -55,7 +57,7 @@ train() {  # train NAME OPTIONS...: one run into $root/NAME, its log beside it
 for bits in "${bits_list[@]}"; do
   tag="${protocol}-${bits}b"
   teacher="teacher-lightgcn-d${bits}-${protocol}"
-  if wanted teacher || wanted warm || wanted warm_lr5e-3 || wanted warm_nsched; then
+  if wanted teacher || wanted warm || wanted warm_lr5e-3 || wanted warm_nsched || wanted warm_distill; then
     train "$teacher" --method lightgcn --dim "$bits" --lr "$teacher_lr" --epochs "$teacher_epochs"
   fi
   if wanted scratch; then
@@ -73,6 +75,15 @@ for bits in "${bits_list[@]}"; do
   if wanted warm_nsched; then
     train "warm_nsched-$tag" --method recall-hash --dim "$bits" --epochs "$epochs" --recall-n 100 \
       --recall-n-end 20 --init-from "$root/$teacher"
+  fi
+  # Distillation: warm-started as above, and the d 128 teacher's top
+  # DISTILL_TOP non-train items per user join the loss's positives
+  # (docs/training.md "Distillation"; the teacher is trained here when absent).
+  if wanted warm_distill; then
+    big="teacher-lightgcn-d128-${protocol}"
+    train "$big" --method lightgcn --dim 128 --lr "$teacher_lr" --epochs "$teacher_epochs"
+    train "warm_distill${distill_top}-$tag" --method recall-hash --dim "$bits" --epochs "$epochs" \
+      --init-from "$root/$teacher" --distill-from "$root/$big" --distill-top "$distill_top"
   fi
   # The one-command form: --warmup-epochs of BPR, then recall-hash.
   if wanted two_phase; then

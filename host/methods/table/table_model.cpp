@@ -2,7 +2,6 @@
 
 #include "bitrec/graph.hpp"
 #include "methods/table/batch_head.hpp"
-#include "methods/table/teacher_positives.hpp"
 
 namespace bitrec {
 namespace {
@@ -17,13 +16,14 @@ TrainConfig warmup_head_config(const TrainConfig& config) {
 
 class TableModel final : public Model {
  public:
-  TableModel(Backend& be, const TrainConfig& config, const Dataset& data, const ModelState* start)
+  TableModel(Backend& be, const TrainConfig& config, const Dataset& data, const ModelState* start,
+             const Csr* loss_positives)
       : be_(be), config_(config), hashed_(is_hashed(config.method)) {
     be_.set_graph(build_normalized_graph(data.train, data.n_users, data.n_items));
     // With a teacher the loss's positives are train plus the teacher's top
     // items; only the smooth recall loss reads the backend's relation
     // (--warmup-epochs' BPR sampler is refused with a teacher: config.cpp).
-    be_.set_train(config.distill_from.empty() ? data.train : teacher_positives(be_, config, data));
+    be_.set_train(loss_positives ? *loss_positives : data.train);
     const ModelState fresh = start ? ModelState() : init_model(data.n_users, data.n_items, config.dim,
                                                                 config.init_std, config.seed);
     const ModelState& from = start ? *start : fresh;
@@ -156,8 +156,8 @@ class TableModel final : public Model {
 }  // namespace
 
 std::unique_ptr<Model> make_table_model(Backend& backend, const TrainConfig& config, const Dataset& data,
-                                        const ModelState* start) {
-  return std::make_unique<TableModel>(backend, config, data, start);
+                                        const ModelState* start, const Csr* loss_positives) {
+  return std::make_unique<TableModel>(backend, config, data, start, loss_positives);
 }
 
 }  // namespace bitrec

@@ -4,7 +4,6 @@
 #include <vector>
 
 #include "bitrec/model.hpp"
-#include "bitrec/warm_start.hpp"
 #include "data/user_order.hpp"
 
 namespace bitrec {
@@ -26,13 +25,13 @@ Csr train_with_teacher_items(const Csr& train, const std::vector<int32_t>& users
   return csr_from_pairs(train.rows, train.cols, std::move(pairs));
 }
 
-Csr teacher_positives(Backend& backend, const TrainConfig& config, const Dataset& data) {
-  const Checkpoint teacher = load_teacher_checkpoint(config.distill_from, config, data);
-  const ModelOutputs outputs = state_outputs(backend, teacher.state, teacher.config, data);
+Csr teacher_positives(Backend& backend, const ModelState& teacher, const TrainConfig& teacher_config, int top,
+                      const Dataset& data) {
+  const ModelOutputs outputs = state_outputs(backend, teacher, teacher_config, data);
   const std::vector<int32_t> users = users_with_train_items(data.train);
-  TopK top;
-  backend.topk_real(outputs.embeddings, data.n_users, data.n_items, data.train, users, config.distill_top, top);
-  return train_with_teacher_items(data.train, users, top);
+  TopK lists;
+  backend.topk_real(outputs.embeddings, data.n_users, data.n_items, data.train, users, top, lists);
+  return train_with_teacher_items(data.train, users, lists);
 }
 
 }  // namespace bitrec

@@ -10,6 +10,7 @@
 #include "bitrec/config.hpp"
 #include "bitrec/csr.hpp"
 #include "bitrec/dataset.hpp"
+#include "bitrec/model.hpp"
 #include "bitrec/topk.hpp"
 
 namespace bitrec {
@@ -18,11 +19,13 @@ namespace bitrec {
 // item of their list (-1 pads are skipped); rows ascending and unique.
 Csr train_with_teacher_items(const Csr& train, const std::vector<int32_t>& users, const TopK& top);
 
-// The loss's positives for a run with --distill-from: loads and checks the
-// teacher (load_teacher_checkpoint), scores its propagated real-valued
-// embeddings on `backend` (which is left holding data.train's graph) and
-// takes each user's top config.distill_top items outside data.train. Only
-// users with train items get teacher items: the others are never in a batch.
-Csr teacher_positives(Backend& backend, const TrainConfig& config, const Dataset& data);
+// The loss's positives for a run with --distill-from: the teacher's (a table
+// run's state and config, checked by the caller: load_teacher_checkpoint)
+// propagated real-valued embeddings score every item on `backend` (left
+// holding data.train's graph), and each user's `top` best items outside
+// data.train join its train items. Only users with train items get teacher
+// items: the others are never in a batch.
+Csr teacher_positives(Backend& backend, const ModelState& teacher, const TrainConfig& teacher_config, int top,
+                      const Dataset& data);
 
 }  // namespace bitrec

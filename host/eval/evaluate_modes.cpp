@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "bitrec/method_spec.hpp"
+
 namespace bitrec {
 
 std::vector<RetrievalMode> modes_for(Method method) {
@@ -10,7 +12,8 @@ std::vector<RetrievalMode> modes_for(Method method) {
 }
 
 RetrievalMode primary_mode(Method method) {
-  return is_hashed(method) ? RetrievalMode::kHamming : RetrievalMode::kReal;
+  const MethodSpec& spec = method_spec(method);
+  return spec.hashed && !spec.ranks_by_real_score ? RetrievalMode::kHamming : RetrievalMode::kReal;
 }
 
 Csr known_interactions(const Dataset& data) {

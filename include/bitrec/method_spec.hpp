@@ -93,6 +93,13 @@ struct MethodSpec {
   // session_device.hpp), so it trains where the backend lives.
   bool steps_on_device = false;
 
+  // A hashed method whose own ranking is its real-valued score of the codes
+  // (bgch: Σ α_u α_i b_uᵀb_i, docs/bgch.md): best-epoch selection, the
+  // papers' protocol block and compare's headline read the "real" mode,
+  // with pure Hamming reported beside it. false: hashed methods read
+  // "hamming".
+  bool ranks_by_real_score = false;
+
   // Code length in bits when it does not follow --dim (a method that always
   // emits the same code length); 0: the code length is --dim (or no codes).
   int fixed_code_bits = 0;

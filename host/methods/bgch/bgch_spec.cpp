@@ -42,6 +42,8 @@ MethodSpec bgch_spec() {
   s.encoder_refusal = "propagates with LightGCN";
   s.fixed_code_bits = (kPresetLayers + 1) * kPresetDim;
   s.bytes_per_item = bgch_bytes_per_item;
+  // BGCH ranks, selects and reports by its α-scaled code score.
+  s.ranks_by_real_score = true;
   s.host_memory = bgch_memory;
   s.own_options = {
       {"--bce-weight", "weight of the BCE term"},

@@ -20,6 +20,7 @@
 #include "bitrec/warm_start.hpp"
 #include "data/user_order.hpp"
 #include "methods/table/teacher_positives.hpp"
+#include "input_error_of.hpp"
 #include "resume_test_util.hpp"
 
 namespace bitrec {
@@ -47,13 +48,25 @@ std::string save_teacher(const std::string& name, const TrainConfig& config, con
   return dir;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
+using testing::input_error_of;
+
+// A lightgcn teacher trained for `epochs` on `data` (its config resolved).
+struct Teacher {
+  TrainConfig config;
+  ModelState state;
+};
+Teacher lightgcn_teacher(const Dataset& data, int epochs, int dim = 32, int layers = 3) {
+  Teacher t;
+  t.config = student_config(epochs);
+  t.config.method = Method::kLightGcn;
+  t.config.dim = dim;
+  t.config.layers = layers;
+  resolve_config(t.config);
+  auto backend = make_cpu_backend(2);
+  const TrainSummary run = train_model(*backend, data, t.config, nullptr);
+  EXPECT_EQ(run.stop, TrainStop::kFinished) << run.stop_message;
+  t.state = run.state;
+  return t;
 }
 
 TEST(Distill, TrainWithTeacherItemsIsTheRowwiseUnion) {
@@ -74,14 +87,9 @@ TEST(Distill, TrainWithTeacherItemsIsTheRowwiseUnion) {
 // train (ties by ascending id), computed here by brute force on the host.
 TEST(Distill, TeacherPositivesAreTheTeachersTopNonTrainItems) {
   const Dataset data = load_dataset(kData);
-  TrainConfig teacher_cfg = student_config(2);
-  teacher_cfg.method = Method::kLightGcn;
-  teacher_cfg.dim = 16;  // a teacher may have its own --dim and --layers
-  teacher_cfg.layers = 2;
-  resolve_config(teacher_cfg);
+  const Teacher teacher = lightgcn_teacher(data, 2, /*dim=*/16, /*layers=*/2);  // its own --dim and --layers
+  const TrainConfig& teacher_cfg = teacher.config;
   auto backend = make_cpu_backend(2);
-  const TrainSummary teacher = train_model(*backend, data, teacher_cfg, nullptr);
-  ASSERT_EQ(teacher.stop, TrainStop::kFinished);
 
   TrainConfig cfg = student_config(1);
   cfg.distill_from = save_teacher("top", teacher_cfg, teacher.state);
@@ -182,18 +190,15 @@ TEST(Distill, AnOracleTeacherLiftsTestRecall) {
 
 TEST(Distill, RefusesTeachersAndMethodsItCannotUse) {
   const Dataset data = load_dataset(kData);
-  TrainConfig teacher_cfg = student_config(1);
-  teacher_cfg.method = Method::kLightGcn;
-  resolve_config(teacher_cfg);
+  const Teacher teacher = lightgcn_teacher(data, 1);
+  const std::string dir = save_teacher("refusals", teacher.config, teacher.state);
   auto backend = make_cpu_backend(1);
-  const TrainSummary teacher = train_model(*backend, data, teacher_cfg, nullptr);
-  const std::string dir = save_teacher("refusals", teacher_cfg, teacher.state);
 
   const auto config_error = [&](const std::function<void(TrainConfig&)>& change) {
     TrainConfig c = student_config(3);
     c.distill_from = dir;
     change(c);
-    return error_of([&] { resolve_config(c); });
+    return input_error_of([&] { resolve_config(c); });
   };
   EXPECT_EQ(config_error([](TrainConfig&) {}), "");
   EXPECT_NE(config_error([](TrainConfig& c) { c.method = Method::kLightGcn; })
@@ -207,7 +212,7 @@ TEST(Distill, RefusesTeachersAndMethodsItCannotUse) {
     TrainConfig c = student_config(3);
     change(c);
     resolve_config(c);
-    return error_of([&] { load_teacher_checkpoint(from, c, data); });
+    return input_error_of([&] { load_teacher_checkpoint(from, c, data); });
   };
   EXPECT_EQ(teacher_error(dir, [](TrainConfig&) {}), "");
   EXPECT_NE(teacher_error(dir, [](TrainConfig& c) { c.valid_frac = 0.1; })
@@ -229,14 +234,9 @@ TEST(Distill, RefusesTeachersAndMethodsItCannotUse) {
 
 TEST(Distill, ResumesBitForBit) {
   const Dataset data = load_dataset(kData);
-  TrainConfig teacher_cfg = student_config(2);
-  teacher_cfg.method = Method::kLightGcn;
-  resolve_config(teacher_cfg);
-  auto backend = make_cpu_backend(1);
-  const TrainSummary teacher = train_model(*backend, data, teacher_cfg, nullptr);
-
+  const Teacher teacher = lightgcn_teacher(data, 2);
   TrainConfig cfg = student_config(3);
-  cfg.distill_from = save_teacher("resume", teacher_cfg, teacher.state);
+  cfg.distill_from = save_teacher("resume", teacher.config, teacher.state);
   cfg.distill_top = 5;
   resolve_config(cfg);
   auto run_backend = make_cpu_backend(2);

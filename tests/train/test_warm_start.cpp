@@ -15,6 +15,7 @@
 #include "bitrec/error.hpp"
 #include "bitrec/trainer.hpp"
 #include "bitrec/warm_start.hpp"
+#include "input_error_of.hpp"
 #include "resume_test_util.hpp"
 
 namespace bitrec {
@@ -40,14 +41,7 @@ TrainSummary train(const Dataset& data, const TrainConfig& cfg, const TrainOptio
   return train_model(*backend, data, cfg, nullptr, options);
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing::input_error_of;
 
 TEST(WarmStart, StartsFromTheSourceParametersWithFreshAdam) {
   const Dataset data = load_dataset(kData);
@@ -119,7 +113,7 @@ TEST(WarmStart, RefusesSourcesItCannotRead) {
     cfg.data_fingerprint = "synthetic";
     change(cfg);
     resolve_config(cfg);
-    return error_of([&] { warm_start_state(ck, "src", cfg, data); });
+    return input_error_of([&] { warm_start_state(ck, "src", cfg, data); });
   };
   EXPECT_NE(refusal([](TrainConfig& c) { c.dim = 64; }).find("--init-from src: that run has --dim 32 --layers 3"),
             std::string::npos);
@@ -134,7 +128,7 @@ TEST(WarmStart, RefusesSourcesItCannotRead) {
   });
   EXPECT_NE(bgch.find("its model is lightgcn (encoder lightgcn), whose parameters bgch"), std::string::npos) << bgch;
   EXPECT_EQ(refusal([](TrainConfig&) {}), "");  // lightgcn → recall-hash: the same table
-  const std::string missing = error_of([] { load_init_checkpoint(::testing::TempDir() + "no-such-run"); });
+  const std::string missing = input_error_of([] { load_init_checkpoint(::testing::TempDir() + "no-such-run"); });
   EXPECT_NE(missing.find("no such run folder"), std::string::npos) << missing;
 }
 
@@ -192,14 +186,14 @@ TEST(UserBatch, AutoKeepsAboutAHundredStepsPerEpochCappedAt256) {
   c.user_batch = 64;
   EXPECT_EQ(user_batch_for(c, 1195), 64);     // given: always wins
   c.user_batch = 0;
-  EXPECT_NE(error_of([&] { resolve_config(c); }).find("--user-batch"), std::string::npos);
+  EXPECT_NE(input_error_of([&] { resolve_config(c); }).find("--user-batch"), std::string::npos);
 }
 
 TEST(TwoPhase, RefusedWhereThereIsNoBprPhase) {
   const auto refusal = [](const std::function<void(TrainConfig&)>& change) {
     TrainConfig c = small_config(Method::kRecallHash, 5);
     change(c);
-    return error_of([&] { resolve_config(c); });
+    return input_error_of([&] { resolve_config(c); });
   };
   EXPECT_NE(refusal([](TrainConfig& c) { c.warmup_epochs = 5; }).find("must be below --epochs 5"),
             std::string::npos);

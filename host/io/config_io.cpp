@@ -84,6 +84,7 @@ ConfigEntries config_to_entries(const TrainConfig& c) {
       {"init-from", c.init_from},
       {"distill-from", c.distill_from},
       {"distill-top", std::to_string(c.distill_top)},
+      {"distill-fingerprint", c.distill_fingerprint},
       {"negatives", std::to_string(c.negatives)},
       {"bce-weight", float_text(c.bce_weight)},
       {"fourier-terms", std::to_string(c.fourier_terms)},
@@ -158,6 +159,7 @@ TrainConfig config_from_entries(const ConfigEntries& entries) {
       else if (key == "init-from") c.init_from = value;
       else if (key == "distill-from") c.distill_from = value;
       else if (key == "distill-top") c.distill_top = std::stoi(value);
+      else if (key == "distill-fingerprint") c.distill_fingerprint = value;
       else if (key == "negatives") c.negatives = std::stoi(value);
       else if (key == "bce-weight") c.bce_weight = std::stof(value);
       else if (key == "fourier-terms") c.fourier_terms = std::stoi(value);

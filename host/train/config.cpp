@@ -334,8 +334,13 @@ void resolve_config(TrainConfig& c) {
     require(c.method == Method::kRecallHash,
             std::string("--distill-from: only with --method recall-hash (its smooth recall loss takes the "
                         "teacher's items as positives), not ") + spec.name);
+    require(train_placement(c).device == TrainDevice::kBackend,
+            std::string("--distill-from: only on the lightgcn encoder (the embedding table's smooth recall loss), not --encoder ") +
+                encoder_name(c.encoder));
     require(c.warmup_epochs <= 0, "--distill-from: not with --warmup-epochs (its BPR phase would draw the "
                                   "teacher's items as positives); warm-start with --init-from instead");
+    require(c.bpr_weight <= 0.0f, "--distill-from: not with --bpr-weight (its negatives could be the teacher's "
+                                  "items the recall loss takes as positives)");
   }
   require_real(c.valid_frac, 0, 1, false, true, "--valid-frac");
   require_whole(c.threads, 0, 1024, "--threads");

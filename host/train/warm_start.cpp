@@ -1,6 +1,8 @@
 #include "bitrec/warm_start.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstdio>
 #include <filesystem>
 
 #include "bitrec/error.hpp"
@@ -71,7 +73,22 @@ Checkpoint load_teacher_checkpoint(const std::string& dir, const TrainConfig& co
     throw InputError(what + "its model is " + model_name(teacher.config) +
                      "; a teacher must be a run on the embedding table (lightgcn, hash-ste, recall-hash)");
   }
+  if (!config.distill_fingerprint.empty() && teacher_fingerprint(teacher.state) != config.distill_fingerprint) {
+    throw InputError(what + "the teacher has changed since this run began (now " +
+                     teacher_fingerprint(teacher.state) + ", then " + config.distill_fingerprint +
+                     "); restore that run, or start a new one");
+  }
   return teacher;
+}
+
+std::string teacher_fingerprint(const ModelState& teacher) {
+  uint64_t hash = 14695981039346656037ull;  // FNV-1a 64
+  const auto* bytes = reinterpret_cast<const unsigned char*>(teacher.e0.data());
+  for (size_t k = 0; k < teacher.e0.size() * sizeof(float); ++k) hash = (hash ^ bytes[k]) * 1099511628211ull;
+  char text[96];
+  std::snprintf(text, sizeof text, "epochs %d steps %lld table %016llx", teacher.epochs_done,
+                static_cast<long long>(teacher.adam_step), static_cast<unsigned long long>(hash));
+  return text;
 }
 
 ModelState warm_start_state(const Checkpoint& source, const std::string& dir, const TrainConfig& config,

@@ -112,6 +112,9 @@ struct TrainConfig {
   // "Distillation"); its folder, absolute; empty: no teacher.
   std::string distill_from;
   int distill_top = 10;
+  // The teacher's identity when the run began (teacher_fingerprint): a
+  // resumed run refuses a teacher that has changed since. Empty: unchecked.
+  std::string distill_fingerprint;
 
   // hashgnn and bgch (docs/methods.md §6, §8). Their presets change
   // --dim, --layers and --batch unless given (the *_set flags say so):

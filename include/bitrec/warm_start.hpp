@@ -20,7 +20,13 @@ Checkpoint load_init_checkpoint(const std::string& dir);
 // "Distillation"), checked against this run: the same data and split, any
 // --dim and --layers, a run on the embedding table. InputError naming
 // --distill-from and the folder otherwise.
+// With config.distill_fingerprint set (a run that began with this teacher),
+// the teacher must still be the same (teacher_fingerprint).
 Checkpoint load_teacher_checkpoint(const std::string& dir, const TrainConfig& config, const Dataset& data);
+
+// The teacher's identity: its epochs and steps done and a 64-bit FNV-1a
+// hash of its table, as hex text.
+std::string teacher_fingerprint(const ModelState& teacher);
 
 // The state `config` (resolved) starts from: the source's parameters, Adam's
 // moments zero, no epochs or steps done. Throws InputError naming --init-from

@@ -193,6 +193,22 @@ TEST(Cli, DistillFromATeacherRunAndRefuseABadOne) {
   EXPECT_EQ(method.exit_code, 2);
   EXPECT_NE(method.err.find("--distill-from: only with --method recall-hash"), std::string::npos) << method.err;
   EXPECT_FALSE(fs::exists(bad_out));
+  const CliResult itself = run_bitrec(std::string("train --data ") + kSmallData + " --method recall-hash --epochs 1 "
+                                          "--distill-from " + teacher + " --out " + teacher + " --overwrite",
+                                      "distill_itself");
+  EXPECT_EQ(itself.exit_code, 2);
+  EXPECT_NE(itself.err.find("is this run's own --out"), std::string::npos) << itself.err;
+  EXPECT_TRUE(fs::exists(teacher + "/checkpoint.bin"));  // the teacher is untouched
+
+  // A resumed run refuses a teacher that changed since it began.
+  const CliResult retrained = run_bitrec(std::string("train --data ") + kSmallData +
+                                             " --method lightgcn --epochs 3 --dim 24 --batch 512 --overwrite --out " +
+                                             teacher,
+                                         "distill_teacher_again");
+  ASSERT_EQ(retrained.exit_code, 0) << retrained.err;
+  const CliResult resumed = run_bitrec("train --resume " + out + " --epochs 3", "distill_resume_changed");
+  EXPECT_EQ(resumed.exit_code, 2);
+  EXPECT_NE(resumed.err.find("the teacher has changed since this run began"), std::string::npos) << resumed.err;
 }
 
 TEST(Cli, ValidationSplitSelectsBestOnValidAndEvalStillReproduces) {

@@ -207,6 +207,13 @@ TEST(Distill, RefusesTeachersAndMethodsItCannotUse) {
   EXPECT_NE(config_error([](TrainConfig& c) { c.warmup_epochs = 1; }).find("not with --warmup-epochs"),
             std::string::npos);
   EXPECT_NE(config_error([](TrainConfig& c) { c.distill_top = 0; }).find("--distill-top"), std::string::npos);
+  EXPECT_NE(config_error([](TrainConfig& c) {
+              c.encoder = Encoder::kNgcf;
+              c.encoder_set = true;
+            }).find("--distill-from: only on the lightgcn encoder"),
+            std::string::npos);
+  EXPECT_NE(config_error([](TrainConfig& c) { c.bpr_weight = 0.1f; }).find("not with --bpr-weight"),
+            std::string::npos);
 
   const auto teacher_error = [&](const std::string& from, const std::function<void(TrainConfig&)>& change) {
     TrainConfig c = student_config(3);
@@ -219,6 +226,16 @@ TEST(Distill, RefusesTeachersAndMethodsItCannotUse) {
                 .find("--distill-from " + dir + ": that run held out --valid-frac"),
             std::string::npos);
   EXPECT_NE(teacher_error(::testing::TempDir() + "bitrec_distill_none", [](TrainConfig&) {}).find("no such run folder"),
+            std::string::npos);
+
+  // A run remembers its teacher's fingerprint; a changed teacher is refused.
+  const std::string fingerprint = teacher_fingerprint(teacher.state);
+  EXPECT_EQ(teacher_error(dir, [&](TrainConfig& c) { c.distill_fingerprint = fingerprint; }), "");
+  const Teacher other = lightgcn_teacher(data, 2);
+  EXPECT_NE(teacher_fingerprint(other.state), fingerprint);
+  save_teacher("refusals", other.config, other.state);  // the same folder, trained on
+  EXPECT_NE(teacher_error(dir, [&](TrainConfig& c) { c.distill_fingerprint = fingerprint; })
+                .find("the teacher has changed since this run began"),
             std::string::npos);
 
   TrainConfig bgch_cfg = student_config(1);

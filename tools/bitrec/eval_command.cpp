@@ -96,7 +96,7 @@ void run_eval(EvalArgs& args) {
     std::ofstream dump;
     std::string dump_tmp;
     EvalOptions mode_options = options;
-    if (!args.dump.empty() && m == 0) {  // the first mode asked (the method's primary one by default)
+    if (!args.dump.empty() && m == 0) {  // the first mode asked (by default modes_for's first: hamming for hashed methods)
       dump_tmp = args.dump + ".tmp";
       dump.open(dump_tmp);
       if (!dump) throw InputError("--dump-topk " + args.dump + ": cannot write " + dump_tmp + ": " + std::strerror(errno));

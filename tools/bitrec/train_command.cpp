@@ -229,11 +229,17 @@ void run_train(TrainArgs& args, const CLI::App& cmd) {
     init_state = warm_start_state(init_source, args.init_from, cfg, data);
     options.init = &init_state;
   }
-  if (!cfg.distill_from.empty()) {
-    load_teacher_checkpoint(cfg.distill_from, cfg, data);  // a bad or missing teacher fails before training
+  if (!cfg.distill_from.empty()) {  // a bad, missing or changed teacher fails before training
+    const Checkpoint teacher = load_teacher_checkpoint(cfg.distill_from, cfg, data);
+    if (args.resume.empty()) cfg.distill_fingerprint = teacher_fingerprint(teacher.state);
   }
   print_dataset_summary(data);
   if (cfg.out.empty()) cfg.out = "runs/" + dataset_label(data) + "-" + method_name(cfg.method);
+  if (!cfg.distill_from.empty() && std::filesystem::weakly_canonical(cfg.distill_from) ==
+                                       std::filesystem::weakly_canonical(absolute_output_path(cfg.out))) {
+    // On resume its own checkpoint would become its teacher.
+    throw InputError("--distill-from " + cfg.distill_from + ": is this run's own --out; a teacher is another run");
+  }
 
   options.max_memory = args.max_memory;
   options.checkpoint_minutes = args.checkpoint_minutes;

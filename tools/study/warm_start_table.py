@@ -55,13 +55,15 @@ def plot(runs, path):
     except ImportError:
         print("warm_start_table: matplotlib is missing (Debian python3-matplotlib); no plot", file=sys.stderr)
         return
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    for name, r, rows in runs:
-        if not r.get("bits"):
-            continue
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    hashed = [(name, r, rows) for name, r, rows in runs if r.get("bits")]
+    for k, (name, r, rows) in enumerate(hashed):
+        # 20 distinct colours; runs with a teacher (distill) solid, the rest dashed.
+        style = dict(marker="o", color=plt.cm.tab20.colors[k % 20], label=name,
+                     linestyle="-" if "distill" in name else "--")
         epochs = [row["epoch"] for row in rows]
-        axes[0].plot(epochs, [row["metrics"]["hamming"]["recall@50"] for row in rows], marker="o", label=name)
-        axes[1].plot(epochs, [row["metrics"]["real"]["recall@50"] for row in rows], marker="o", label=name)
+        axes[0].plot(epochs, [row["metrics"]["hamming"]["recall@50"] for row in rows], **style)
+        axes[1].plot(epochs, [row["metrics"]["real"]["recall@50"] for row in rows], **style)
     axes[0].set_title("test Hamming recall@50")
     axes[1].set_title("test real-valued recall@50 (the run's embeddings)")
     for ax in axes:

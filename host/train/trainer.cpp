@@ -67,7 +67,8 @@ void check_epoch_position(const ModelState& st, int64_t batches) {
 
 }  // namespace
 
-EpochRunner::EpochRunner(Backend& be, const Dataset& data, const TrainConfig& cfg, const ModelState* start) {
+EpochRunner::EpochRunner(Backend& be, const Dataset& data, const TrainConfig& cfg, const ModelState* start,
+                         const Checkpoint* teacher) {
   // The run's sizes and counters: `start`'s (a checkpoint's), or zero.
   ModelState header;
   if (start) {
@@ -80,11 +81,13 @@ EpochRunner::EpochRunner(Backend& be, const Dataset& data, const TrainConfig& cf
   header.n_items = data.n_items;
   header.dim = cfg.dim;
   // --distill-from: the teacher's items join the loss's positives
-  // (docs/training.md "Distillation"); read again on every resume.
+  // (docs/training.md "Distillation"); read again on every resume unless
+  // the caller already holds it.
   Csr loss_positives;
   if (!cfg.distill_from.empty()) {
-    const Checkpoint teacher = load_teacher_checkpoint(cfg.distill_from, cfg, data);
-    loss_positives = teacher_positives(be, teacher.state, teacher.config, cfg.distill_top, data);
+    const Checkpoint read = teacher ? Checkpoint() : load_teacher_checkpoint(cfg.distill_from, cfg, data);
+    const Checkpoint& t = teacher ? *teacher : read;
+    loss_positives = teacher_positives(be, t.state, t.config, cfg.distill_top, data);
   }
   std::unique_ptr<Model> model =
       make_model(be, cfg, data, start, cfg.distill_from.empty() ? nullptr : &loss_positives);
@@ -230,7 +233,7 @@ TrainSummary train_model(Backend& be, const Dataset& data, const TrainConfig& cf
   }
   const bool hashed = is_hashed(cfg.method);
   const auto setup_start = Clock::now();
-  EpochRunner runner(be, data, cfg, options.resume ? options.resume : options.init);
+  EpochRunner runner(be, data, cfg, options.resume ? options.resume : options.init, options.teacher);
   const Csr known = known_interactions(data);
   const bool has_valid = data.valid.nnz() > 0;
   std::fprintf(stderr, "setup %.2fs on %s\n", seconds_since(setup_start), be.device_name().c_str());

@@ -73,10 +73,12 @@ Checkpoint load_teacher_checkpoint(const std::string& dir, const TrainConfig& co
     throw InputError(what + "its model is " + model_name(teacher.config) +
                      "; a teacher must be a run on the embedding table (lightgcn, hash-ste, recall-hash)");
   }
-  if (!config.distill_fingerprint.empty() && teacher_fingerprint(teacher.state) != config.distill_fingerprint) {
-    throw InputError(what + "the teacher has changed since this run began (now " +
-                     teacher_fingerprint(teacher.state) + ", then " + config.distill_fingerprint +
-                     "); restore that run, or start a new one");
+  if (!config.distill_fingerprint.empty()) {
+    const std::string now = teacher_fingerprint(teacher.state);
+    if (now != config.distill_fingerprint) {
+      throw InputError(what + "the teacher has changed since this run began (now " + now + ", then " +
+                       config.distill_fingerprint + "); restore that run, or start a new one");
+    }
   }
   return teacher;
 }

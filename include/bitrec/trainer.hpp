@@ -45,6 +45,8 @@ struct TrainSummary {
   std::string stop_message;       // what stopped the run, where (not kFinished)
 };
 
+struct Checkpoint;  // bitrec/checkpoint.hpp, which includes this header
+
 // How train_model starts and when it stops early.
 struct TrainOptions {
   const ModelState* resume = nullptr;  // continue from this state (bitrec train --resume)
@@ -52,6 +54,9 @@ struct TrainOptions {
   // A fresh run's starting parameters instead of the seeded initialisation
   // (--init-from: warm_start_state); ignored when resuming.
   const ModelState* init = nullptr;
+  // --distill-from's run, already read and checked by the caller
+  // (load_teacher_checkpoint); null: the trainer reads config.distill_from.
+  const Checkpoint* teacher = nullptr;
   // Asked at every batch boundary; true stops the run there (Ctrl-C).
   std::function<bool()> should_stop;
   // Called with the state and the evaluations so far after every epoch and,
@@ -76,8 +81,9 @@ class EpochRunner {
  public:
   // Builds the graph on the backend and initialises the model from the seed,
   // or from `start` (a checkpoint's state, possibly stopped inside an epoch).
+  // `teacher`: as TrainOptions::teacher.
   EpochRunner(Backend& backend, const Dataset& data, const TrainConfig& config,
-              const ModelState* start = nullptr);
+              const ModelState* start = nullptr, const Checkpoint* teacher = nullptr);
   ~EpochRunner();
   // Runs epoch `epoch` (0-based; must be the next one) and returns its mean
   // batch loss; throws std::runtime_error on a non-finite loss.

@@ -126,6 +126,7 @@ TrainedRun train_run_folder(const Dataset& data, const TrainConfig& config, cons
   options.resume = run_options.resume;
   options.history = run_options.history;
   options.init = run_options.init;
+  options.teacher = run_options.teacher;
   RunDirectory run(cfg.out, cfg.overwrite, "--out", "run", options.resume != nullptr);
   save_id_maps(data, run.file(""));
   std::ofstream jsonl(run.file("metrics.jsonl"));

@@ -40,6 +40,7 @@ struct RunFolderOptions {
   const ModelState* resume = nullptr;  // continue this state (a checkpoint's) ...
   std::vector<EvalPoint> history;      // ... with the evaluations made before it
   const ModelState* init = nullptr;    // a fresh run's start (--init-from)
+  const Checkpoint* teacher = nullptr;  // --distill-from's run, read and checked (TrainOptions::teacher)
   // Inside an epoch, a checkpoint at the first batch boundary this long
   // after the last one (every epoch's end always writes one); 0: epoch ends only.
   double checkpoint_minutes = 10.0;

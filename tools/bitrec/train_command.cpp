@@ -229,9 +229,11 @@ void run_train(TrainArgs& args, const CLI::App& cmd) {
     init_state = warm_start_state(init_source, args.init_from, cfg, data);
     options.init = &init_state;
   }
-  if (!cfg.distill_from.empty()) {  // a bad, missing or changed teacher fails before training
-    const Checkpoint teacher = load_teacher_checkpoint(cfg.distill_from, cfg, data);
+  Checkpoint teacher;  // --distill-from's run, read once here: a bad, missing or changed one fails before training
+  if (!cfg.distill_from.empty()) {
+    teacher = load_teacher_checkpoint(cfg.distill_from, cfg, data);
     if (args.resume.empty()) cfg.distill_fingerprint = teacher_fingerprint(teacher.state);
+    options.teacher = &teacher;
   }
   print_dataset_summary(data);
   if (cfg.out.empty()) cfg.out = "runs/" + dataset_label(data) + "-" + method_name(cfg.method);
